@@ -1,0 +1,63 @@
+"""A training run as data: ``RunConfig`` says which network to build and how to train it.
+
+The command line builds one from its flags; presets (``xornet.presets``) are instances.
+"""
+
+from dataclasses import asdict, dataclass, replace
+
+from .network import Network
+from .training import TrainSettings, train
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run needs besides its data. Defaults are the default run's settings."""
+
+    hidden: tuple = (4,)  # hidden layer sizes; () = no hidden layer (a perceptron)
+    activation: str = "tanh"  # hidden layers: zero-centred, so units start in their steep middle
+    output_activation: str = "sigmoid"  # outputs in (0, 1), read as probabilities of 1
+    bias: bool = True  # without a bias every unit's line must pass through the origin
+    init: str = "xavier"  # scaled to the layer's fan-in/out so tanh starts unsaturated
+    loss: str = "bce"  # with a sigmoid output its gradient is ŷ − y: no vanishing slope
+    optimizer: str = "adam"  # per-weight step sizes: robust across seeds
+    momentum: float = 0.0  # sgd only
+    lr: float = 0.1
+    epochs: int = 5000  # an upper bound: the default run stops when solved
+    batch_size: int | None = None  # None = full batch, 1 = online
+    shuffle: bool = False
+    seed: int = 0
+    tolerance: float = 0.1  # solved = every output within 0.1 of its target
+    stop_when_solved: bool = True
+    target_loss: float | None = None
+
+    def with_(self, **changes):
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def build(self, n_in, n_out):
+        """The untrained network for data with ``n_in`` features and ``n_out`` targets."""
+        return Network([n_in, *self.hidden, n_out], activation=self.activation,
+                       output_activation=self.output_activation, bias=self.bias,
+                       init=self.init, seed=self.seed)
+
+    def settings(self):
+        return TrainSettings(
+            epochs=self.epochs, lr=self.lr, loss=self.loss, batch_size=self.batch_size,
+            optimizer=self.optimizer, momentum=self.momentum, shuffle=self.shuffle,
+            seed=self.seed, tolerance=self.tolerance, stop_when_solved=self.stop_when_solved,
+            target_loss=self.target_loss,
+        )
+
+    def as_dict(self):
+        d = asdict(self)
+        d["hidden"] = list(self.hidden)
+        return d
+
+
+def run(config, X, y, callbacks=()):
+    """Build the network ``config`` describes, train it on (X, y); return (net, history)."""
+    net = config.build(X.shape[1], y.shape[1])
+    settings = config.settings()
+    X, y = net._check_X(X), net._check_y(y, len(X))
+    history = train(net, X, y, settings, callbacks)
+    return net, history

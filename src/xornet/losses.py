@@ -1,0 +1,101 @@
+"""Loss functions: each one's value and its gradient with respect to the prediction ŷ.
+
+Shapes: ``y_hat`` and ``y`` are both (n_samples, n_outputs).
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .errors import XornetError
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss function.
+
+    Attributes
+    ----------
+    name : str
+        The registry name.
+    value : callable
+        ``value(y_hat, y) -> float``.
+    gradient : callable
+        ``gradient(y_hat, y) -> ∂E/∂ŷ``, same shape as ``y_hat``.
+    combine : str
+        How per-sample errors are combined over a batch: ``"sum"`` or ``"mean"``.
+    formula : str
+        The formula, for explanations.
+    """
+
+    name: str
+    value: Callable[[Array, Array], float]
+    gradient: Callable[[Array, Array], Array]
+    combine: str
+    formula: str
+
+    def __call__(self, y_hat: Array, y: Array) -> tuple[float, Array]:
+        """Return ``(value, gradient)``."""
+        return self.value(y_hat, y), self.gradient(y_hat, y)
+
+
+# mse: mean of (ŷ − y)² over every element; no ½, so for one sample it is (ŷ − y)².
+def _mse(y_hat, y):
+    d = y_hat - y
+    return float(np.mean(d * d))
+
+
+def _mse_gradient(y_hat, y):
+    return (2.0 / y_hat.size) * (y_hat - y)
+
+
+# sse: ½·Σ(ŷ − y)² over the batch — the classic "delta rule" form whose gradient is ŷ − y.
+def _sse(y_hat, y):
+    d = y_hat - y
+    return 0.5 * float(np.sum(d * d))
+
+
+def _sse_gradient(y_hat, y):
+    return y_hat - y
+
+
+def _clip(y_hat):
+    # log(0) is -inf: keep ŷ a machine epsilon away from 0 and 1 so the loss stays finite.
+    eps = np.finfo(y_hat.dtype).eps
+    return np.clip(y_hat, eps, 1.0 - eps)
+
+
+# bce: −mean(y·log ŷ + (1 − y)·log(1 − ŷ)) over every element.
+def _bce(y_hat, y):
+    p = _clip(y_hat)
+    return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log1p(-p)))
+
+
+def _bce_gradient(y_hat, y):
+    p = _clip(y_hat)
+    return (p - y) / (p * (1.0 - p)) / y_hat.size
+
+
+_REGISTRY = {
+    loss.name: loss
+    for loss in (
+        Loss("mse", _mse, _mse_gradient, "mean", "E = mean((ŷ − y)²)"),
+        Loss("sse", _sse, _sse_gradient, "sum", "E = ½·Σ(ŷ − y)²"),
+        Loss("bce", _bce, _bce_gradient, "mean", "E = −mean(y·ln ŷ + (1 − y)·ln(1 − ŷ))"),
+    )
+}
+
+NAMES = tuple(_REGISTRY)
+
+
+def get(name: str) -> Loss:
+    """Return the loss called ``name``; raise XornetError listing the valid names."""
+    if isinstance(name, Loss):
+        return name
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        raise XornetError(f"loss: unknown name {name!r}; choose one of {', '.join(NAMES)}.") from None
