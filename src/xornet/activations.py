@@ -4,8 +4,8 @@ A derivative is written in terms of the layer's net input ``z`` and its output `
 because several are cheapest from the output (sigmoid' = a·(1 − a), tanh' = 1 − a²).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -78,7 +78,8 @@ def _relu_derivative(z, a):
     return (z > 0.0).astype(z.dtype)
 
 
-LEAKY_SLOPE = 0.01  # slope for z < 0; small enough to keep ReLU's shape, non-zero so units never die
+# Slope for z < 0: small enough to keep ReLU's shape, non-zero so units never die.
+LEAKY_SLOPE = 0.01
 
 
 def _leaky_relu(z):

@@ -60,4 +60,6 @@ def get(name):
     try:
         return _REGISTRY[name]
     except (KeyError, TypeError):
-        raise XornetError(f"init: unknown name {name!r}; choose one of {', '.join(NAMES)}.") from None
+        raise XornetError(
+            f"init: unknown name {name!r}; choose one of {', '.join(NAMES)}."
+        ) from None

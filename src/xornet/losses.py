@@ -3,8 +3,8 @@
 Shapes: ``y_hat`` and ``y`` are both (n_samples, n_outputs).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -98,4 +98,6 @@ def get(name: str) -> Loss:
     try:
         return _REGISTRY[name]
     except (KeyError, TypeError):
-        raise XornetError(f"loss: unknown name {name!r}; choose one of {', '.join(NAMES)}.") from None
+        raise XornetError(
+            f"loss: unknown name {name!r}; choose one of {', '.join(NAMES)}."
+        ) from None

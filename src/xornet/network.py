@@ -1,5 +1,7 @@
 """The Network: a stack of Dense layers with every parameter in one flat vector."""
 
+from itertools import pairwise
+
 import numpy as np
 
 from . import initializers, losses
@@ -69,7 +71,7 @@ class Network:
         names = _layer_activations(len(sizes) - 1, activation, output_activation)
         init_fn = initializers.get(init)
         rng = np.random.default_rng(_check_seed(seed))
-        drawn = [init_fn(rng, n_in, n_out, dtype) for n_in, n_out in zip(sizes, sizes[1:])]
+        drawn = [init_fn(rng, n_in, n_out, dtype) for n_in, n_out in pairwise(sizes)]
         self._build(sizes, names, bool(bias), dtype)
         for layer, (W, b) in zip(self.layers, drawn, strict=True):
             layer.W[...] = W
@@ -122,7 +124,7 @@ class Network:
         and give each layer views into it; the gradient buffer has the same layout."""
         self.sizes = sizes
         self.bias = bias
-        shapes = [(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])]
+        shapes = [(n_in, n_out) for n_in, n_out in pairwise(sizes)]
         count = sum(i * o + (o if bias else 0) for i, o in shapes)
         self.params = np.zeros(count, dtype=dtype)
         self.grads = np.zeros(count, dtype=dtype)

@@ -48,4 +48,6 @@ def get(name):
     try:
         return PRESETS[name]
     except (KeyError, TypeError):
-        raise XornetError(f"preset: unknown name {name!r}; choose one of {', '.join(NAMES)}.") from None
+        raise XornetError(
+            f"preset: unknown name {name!r}; choose one of {', '.join(NAMES)}."
+        ) from None

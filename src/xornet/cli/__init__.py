@@ -1,0 +1,61 @@
+"""The ``xornet`` command line: the only part of xornet that prints or exits.
+
+Each command parses its options, makes one or two library calls and formats the result.
+Any ``XornetError`` (and any usage mistake) becomes one line on stderr and exit code 2.
+"""
+
+import sys
+
+import typer
+from typer import _click  # typer ships its own copy of click; its exceptions live here
+from typer.core import TyperGroup
+
+from ..errors import XornetError
+
+
+class _Group(TyperGroup):
+    """Turns every error a person can cause into one sentence and exit code 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                standalone_mode=False, **extra)
+        except XornetError as e:
+            _fail(str(e))
+        except _click.exceptions.ClickException as e:
+            hint = f" (see '{e.ctx.command_path} --help')" if getattr(e, "ctx", None) else ""
+            _fail(f"{e.format_message()}{hint}")
+        except _click.exceptions.Abort:
+            _fail("aborted.")
+        except OSError as e:  # e.g. a full disk while writing: say it, never a traceback
+            _fail(f"{getattr(e, 'filename', None) or 'file'}: {e.strerror or e}.")
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _fail(message):
+    typer.echo(f"xornet: error: {message}", err=True)
+    sys.exit(2)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="xornet",
+    help="Learn, teach and study how a neural network learns XOR.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+from . import models as _models  # noqa: E402  (commands register themselves on `app`)
+from . import train as _train  # noqa: E402, F401
+
+del _models
+
+
+def main():
+    """Entry point of the ``xornet`` console script."""
+    app()

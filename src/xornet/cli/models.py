@@ -1,0 +1,97 @@
+"""``xornet predict``, ``xornet show`` and ``xornet datasets``."""
+
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from .. import datasets, load
+from ..errors import XornetError
+from . import app, render
+
+
+@app.command()
+def predict(
+    model: Annotated[str, typer.Argument(help="A model JSON file.")],
+    inputs: Annotated[list[str] | None, typer.Argument(help="One sample's inputs, e.g. 1 0.")] = None,  # noqa: E501
+    csv: Annotated[str | None, typer.Option(help="Predict every row of a CSV file.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+):
+    """Run a saved model on one sample or on every row of a CSV file."""
+    net = load(model)
+    n_in = net.sizes[0]
+    if csv is not None:
+        if inputs:
+            raise XornetError("predict: give either inputs or --csv, not both.")
+        X, y = _read_predict_csv(csv, n_in)
+    else:
+        X = np.array([[_number(v, i) for i, v in enumerate(inputs or [], start=1)]])
+        if X.size == 0:
+            raise XornetError(f"predict: give {n_in} input values (e.g. 1 0) or --csv FILE.")
+        datasets.check_features(X, n_in, "the input")
+        y = None
+    y_hat = net.predict(X)
+    if json_out:
+        doc = {"model": model, "inputs": X, "outputs": y_hat}
+        if y is not None:
+            doc["targets"] = y
+        render.print_json(doc)
+        return
+    con = render.console()
+    for k, (xi, oi) in enumerate(zip(X, y_hat, strict=True)):
+        target = f"  (target {render.fmt_bits(y[k])})" if y is not None else ""
+        con.print(f"{render.fmt_bits(xi)} → {' '.join(f'{v:.6f}' for v in oi)}{target}")
+
+
+def _read_predict_csv(path, n_in):
+    """A CSV of n_in feature columns, or of n_in features and a target column last."""
+    X, y, _, _ = datasets.load_csv(path)
+    if X.shape[1] == n_in:
+        return X, y
+    full = np.hstack([X, y])  # no target column: the last column is a feature too
+    datasets.check_features(full, n_in, path)
+    return full, None
+
+
+def _number(text, position):
+    try:
+        value = float(text)
+    except ValueError:
+        raise XornetError(f"input {position}: {text!r} is not a number.") from None
+    if not np.isfinite(value):
+        raise XornetError(f"input {position}: {text!r} is not a finite number.")
+    return value
+
+
+@app.command()
+def show(
+    model: Annotated[str, typer.Argument(help="A model JSON file.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+):
+    """Show a model's layers, weights, biases and how it was trained."""
+    net = load(model)
+    if json_out:
+        render.print_json(render.network_json(net))
+        return
+    render.print_network(render.console(), net)
+
+
+@app.command("datasets")
+def list_datasets(
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+):
+    """List the built-in datasets."""
+    rows = datasets.describe()
+    if json_out:
+        render.print_json([{"name": n, "description": d, "kind": k} for n, d, k in rows])
+        return
+    from rich.table import Table
+
+    table = Table(title="Datasets (use with --dataset NAME)", title_justify="left")
+    for col in ("name", "kind", "description"):
+        table.add_column(col)
+    for name, description, kind in rows:
+        table.add_row(name, kind, description)
+    con = render.console()
+    con.print(table)
+    con.print("Any two-input truth table also works by its output column, e.g. --dataset 0110.")

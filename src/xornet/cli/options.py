@@ -1,0 +1,74 @@
+"""Parsing and checking of option values shared by several commands."""
+
+import math
+import os
+
+from .. import datasets
+from ..errors import XornetError
+
+
+def parse_hidden(text):
+    """``"3"`` → (3,), ``"4,4"`` → (4, 4), ``"none"`` → () (no hidden layer)."""
+    if text is None:
+        return None
+    t = text.strip().lower()
+    if t in ("none", "0-layers", ""):
+        return ()
+    sizes = []
+    for part in t.split(","):
+        try:
+            n = int(part.strip())
+        except ValueError:
+            n = 0
+        if not 1 <= n <= 4096:
+            raise XornetError(
+                f"--hidden: {text!r} is not a list of layer sizes; give whole numbers from 1 to "
+                "4096 separated by commas, such as 3 or 4,4, or 'none' for no hidden layer."
+            )
+        sizes.append(n)
+    return tuple(sizes)
+
+
+def parse_batch_size(text):
+    """``"full"`` or None → None (full batch), ``"1"`` → 1 (online), ``"k"`` → k."""
+    if text is None or text.strip().lower() in ("full", "none", "all"):
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise XornetError(
+            f"--batch-size: {text!r} is not a batch size; give a whole number ≥ 1 "
+            "(1 = online) or 'full'."
+        )
+    return n
+
+
+def check_number(flag, value, low=None, open_low=False):
+    """A float option must be finite (and above ``low``); typer accepts 'nan' and 'inf'."""
+    if value is None:
+        return None
+    ok = math.isfinite(value) and (low is None or (value > low if open_low else value >= low))
+    if not ok:
+        bound = "" if low is None else (f" > {low:g}" if open_low else f" ≥ {low:g}")
+        raise XornetError(f"{flag}: expected a finite number{bound}; received {value!r}.")
+    return value
+
+
+def check_count(flag, value, low=1):
+    if value is not None and value < low:
+        raise XornetError(f"{flag}: expected a whole number ≥ {low}; received {value}.")
+    return value
+
+
+def load_data(dataset, csv, target, n_bits, samples, noise, seed):
+    """The (X, y, description) chosen by ``--dataset``/``--csv`` (XOR when neither is given)."""
+    if csv is not None:
+        if dataset is not None:
+            raise XornetError("--csv: give either --dataset or --csv, not both.")
+        X, y, features, target_name = datasets.load_csv(csv, target=target)
+        return X, y, f"{os.path.basename(csv)} ({', '.join(features)} → {target_name})"
+    name = dataset or "xor"
+    X, y = datasets.load(name, n_bits=n_bits, n_samples=samples, noise=noise, seed=seed)
+    return X, y, name

@@ -1,0 +1,187 @@
+"""``xornet train``: build a network, train it, print the truth table (or metrics)."""
+
+import dataclasses
+import time
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from .. import config, datasets, presets
+from . import app, options, render
+
+Opt = typer.Option
+
+# Show a progress bar only when the run is expected to take this long.
+PROGRESS_AFTER_SECONDS = 0.5
+
+
+@app.command()
+def train(
+    preset: Annotated[str | None, Opt(help=f"Start from a named set-up: {', '.join(presets.NAMES)}.")] = None,  # noqa: E501
+    dataset: Annotated[str | None, Opt(help="Dataset name (see `xornet datasets`); XOR if omitted.")] = None,  # noqa: E501
+    csv: Annotated[str | None, Opt(help="Train on your own CSV file (header, numbers).")] = None,
+    target: Annotated[str | None, Opt(help="CSV target column (default: the last).")] = None,
+    n_bits: Annotated[int, Opt(help="Bits for the parity dataset.")] = 3,
+    samples: Annotated[int, Opt(help="Points for sine and the 2-D clouds.")] = 200,
+    noise: Annotated[float | None, Opt(help="Noise for the 2-D clouds and sine.")] = None,
+    data_seed: Annotated[int, Opt(help="Seed of the generated dataset.")] = 0,
+    hidden: Annotated[str | None, Opt(help="Hidden sizes: 3, 4,4 or none.")] = None,
+    activation: Annotated[str | None, Opt(help="Hidden activation: sigmoid, tanh, relu, leaky_relu, linear.")] = None,  # noqa: E501
+    output_activation: Annotated[str | None, Opt(help="Output activation.")] = None,
+    bias: Annotated[bool | None, Opt("--bias/--no-bias", help="Give layers a bias.")] = None,
+    init: Annotated[str | None, Opt(help="uniform01, uniform, normal, xavier, he or zeros.")] = None,
+    loss: Annotated[str | None, Opt(help="mse, sse or bce.")] = None,
+    optimizer: Annotated[str | None, Opt(help="sgd or adam.")] = None,
+    momentum: Annotated[float | None, Opt(help="Momentum for sgd (0 = plain).")] = None,
+    lr: Annotated[float | None, Opt(help="Learning rate α.")] = None,
+    epochs: Annotated[int | None, Opt(help="Maximum number of epochs.")] = None,
+    batch_size: Annotated[str | None, Opt(help="full, 1 (online) or a mini-batch size.")] = None,
+    shuffle: Annotated[bool | None, Opt("--shuffle/--in-order", help="Online/mini-batch order.")] = None,  # noqa: E501
+    seed: Annotated[int | None, Opt(help="Seed for the initial weights and shuffling.")] = None,
+    tolerance: Annotated[float | None, Opt(help="Solved = every output within this of its target.")] = None,  # noqa: E501
+    early_stop: Annotated[bool | None, Opt("--early-stop/--no-early-stop", help="Stop as soon as solved.")] = None,  # noqa: E501
+    target_loss: Annotated[float | None, Opt(help="Stop once the loss is at most this.")] = None,
+    save: Annotated[str | None, Opt(help="Save the trained model to this JSON file.")] = None,
+    quiet: Annotated[bool, Opt("--quiet", "-q", help="Print only the summary line.")] = False,
+    json_out: Annotated[bool, Opt("--json", help="Print one JSON document instead.")] = False,
+):
+    """Train a network (XOR by default) and show how well it learned."""
+    options.check_count("--n-bits", n_bits)
+    options.check_count("--samples", samples)
+    options.check_count("--data-seed", data_seed, low=0)
+    X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
+    cfg = _build_config(preset, hidden, activation, output_activation, bias, init, loss,
+                        optimizer, momentum, lr, epochs, batch_size, shuffle, seed, tolerance,
+                        early_stop, target_loss)
+    show_progress = not (quiet or json_out)
+    net, history = _run_with_progress(cfg, X, y, show_progress)
+    net.training = {"dataset": data_name, "preset": preset, **net.training,
+                    "hidden": list(cfg.hidden), "init": cfg.init}
+    y_hat = net.predict(X)
+    if save:
+        net.save(save)
+    if json_out:
+        render.print_json(_result_json(cfg, data_name, net, history, X, y, y_hat, save))
+        return
+    _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet)
+
+
+def _build_config(preset, hidden, activation, output_activation, bias, init, loss, optimizer,
+                  momentum, lr, epochs, batch_size, shuffle, seed, tolerance, early_stop,
+                  target_loss):
+    """The preset (or the default run) with every flag the user gave laid over it."""
+    base = presets.get(preset) if preset else presets.get("default")
+    given = {
+        "hidden": options.parse_hidden(hidden),
+        "activation": activation, "output_activation": output_activation, "bias": bias,
+        "init": init, "loss": loss, "optimizer": optimizer,
+        "momentum": options.check_number("--momentum", momentum, low=0.0),
+        "lr": options.check_number("--lr", lr, low=0.0, open_low=True),
+        "epochs": options.check_count("--epochs", epochs),
+        "shuffle": shuffle, "seed": options.check_count("--seed", seed, low=0),
+        "tolerance": options.check_number("--tolerance", tolerance, low=0.0, open_low=True),
+        "stop_when_solved": early_stop,
+        "target_loss": options.check_number("--target-loss", target_loss, low=0.0),
+    }
+    changes = {k: v for k, v in given.items() if v is not None}
+    if batch_size is not None:
+        changes["batch_size"] = options.parse_batch_size(batch_size)
+    cfg = dataclasses.replace(base, **changes)
+    cfg.build(2, 1)  # check names (activation, init) before any data work
+    cfg.settings()  # check the training settings
+    return cfg
+
+
+def _run_with_progress(cfg, X, y, show_progress):
+    """Train; on long runs show a rich progress bar with the live loss."""
+    if not show_progress:
+        return config.run(cfg, X, y)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    started = time.perf_counter()
+    state = {"progress": None, "task": None}
+    every = max(1, cfg.epochs // 200)
+
+    def on_epoch(net, history):
+        if history.epochs % every:
+            return False
+        if state["progress"] is None:
+            elapsed = time.perf_counter() - started
+            expected = elapsed / history.epochs * cfg.epochs
+            if expected < PROGRESS_AFTER_SECONDS:
+                return False
+            state["progress"] = Progress(
+                TextColumn("training"), BarColumn(), TextColumn("epoch {task.completed:>.0f}"),
+                TextColumn("loss {task.fields[loss]}"), TimeRemainingColumn(), transient=True,
+                console=render.Console(stderr=True),
+            )
+            state["progress"].start()
+            state["task"] = state["progress"].add_task("train", total=cfg.epochs, loss="")
+        state["progress"].update(state["task"], completed=history.epochs,
+                                 loss=render.num(history.loss[-1], 6))
+        return False
+
+    try:
+        return config.run(cfg, X, y, callbacks=[on_epoch])
+    finally:
+        if state["progress"] is not None:
+            state["progress"].stop()
+
+
+def _summary(history):
+    if history.solved:
+        when = history.solved_epoch
+        state = f"solved (every output within tolerance from epoch {when})"
+    else:
+        state = f"not solved (largest error {render.num(history.max_error)})"
+    return (f"{history.epochs} epochs, final loss {render.num(history.final_loss, 6)}, "
+            f"{state}, {history.wall_time * 1e3:.1f} ms")
+
+
+def _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet):
+    con = render.console()
+    if quiet:
+        con.print(_summary(history))
+        return
+    con.print(f"[bold]{net!r}[/bold] on [bold]{data_name}[/bold]: {cfg.loss} loss, "
+              f"{cfg.optimizer} lr={cfg.lr:g}, "
+              f"{'full batch' if cfg.batch_size is None else f'batch size {cfg.batch_size}'}, "
+              f"seed {cfg.seed}")
+    if datasets.is_boolean(y) and len(X) <= render.MAX_TABLE_ROWS:
+        con.print(render.truth_table(X, y, y_hat, cfg.tolerance))
+    else:
+        con.print(_metrics_line(history, y, y_hat))
+    colour = "green" if history.solved else "yellow"
+    con.print(f"[{colour}]{_summary(history)}[/{colour}]")
+    if save:
+        con.print(f"model saved to {save}")
+
+
+def _metrics_line(history, y, y_hat):
+    parts = [f"{len(y)} samples", f"max |ŷ − y| {render.num(history.max_error)}",
+             f"RMSE {render.num(float(np.sqrt(np.mean((y_hat - y) ** 2))))}"]
+    if history.accuracy is not None:
+        parts.append(f"accuracy {history.accuracy:.1%}")
+    return ", ".join(parts)
+
+
+def _result_json(cfg, data_name, net, history, X, y, y_hat, save):
+    doc = {
+        "dataset": data_name, "config": cfg.as_dict(), "network": repr(net),
+        "epochs": history.epochs, "final_loss": history.final_loss,
+        "solved": history.solved, "solved_epoch": history.solved_epoch,
+        "stop_reason": history.stop_reason, "accuracy": history.accuracy,
+        "max_error": history.max_error, "wall_time": history.wall_time,
+        "loss_curve": _thin(history.loss), "saved": save,
+        "weights": net.weights, "biases": net.biases,
+    }
+    if len(X) <= render.MAX_TABLE_ROWS:
+        doc["rows"] = render.rows_json(X, y, y_hat, cfg.tolerance)
+    return doc
+
+
+def _thin(values, keep=500):
+    """At most ``keep`` [epoch, loss] pairs, always including the first and last."""
+    idx = np.unique(np.linspace(0, len(values) - 1, min(keep, len(values))).astype(int))
+    return [[int(i), values[i]] for i in idx]
