@@ -58,7 +58,10 @@ class Activation:
 def _sigmoid(z):
     # 1 / (1 + e^-z) written as 0.5·(1 + tanh(z/2)): the same function, but it never
     # overflows, so sigmoid(±1000) is 0 or 1 without a warning.
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    a = np.tanh(0.5 * z)
+    a += 1.0  # in place: no temporary arrays on the hot path
+    a *= 0.5
+    return a
 
 
 def _sigmoid_derivative(z, a):

@@ -30,7 +30,7 @@ def train(
     activation: Annotated[str | None, Opt(help="Hidden activation: sigmoid, tanh, relu, leaky_relu, linear.")] = None,  # noqa: E501
     output_activation: Annotated[str | None, Opt(help="Output activation.")] = None,
     bias: Annotated[bool | None, Opt("--bias/--no-bias", help="Give layers a bias.")] = None,
-    init: Annotated[str | None, Opt(help="uniform01, uniform, normal, xavier, he or zeros.")] = None,
+    init: Annotated[str | None, Opt(help="uniform01, uniform, normal, xavier, he, zeros.")] = None,
     loss: Annotated[str | None, Opt(help="mse, sse or bce.")] = None,
     optimizer: Annotated[str | None, Opt(help="sgd or adam.")] = None,
     momentum: Annotated[float | None, Opt(help="Momentum for sgd (0 = plain).")] = None,
