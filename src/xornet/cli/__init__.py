@@ -25,7 +25,7 @@ class _Group(TyperGroup):
         except _click.exceptions.ClickException as e:
             hint = f" (see '{e.ctx.command_path} --help')" if getattr(e, "ctx", None) else ""
             _fail(f"{e.format_message()}{hint}")
-        except _click.exceptions.Abort:
+        except typer.Abort:
             _fail("aborted.")
         except OSError as e:  # e.g. a full disk while writing: say it, never a traceback
             _fail(f"{getattr(e, 'filename', None) or 'file'}: {e.strerror or e}.")
@@ -50,10 +50,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-from . import models as _models  # noqa: E402  (commands register themselves on `app`)
-from . import train as _train  # noqa: E402, F401
-
-del _models
+# Each command module registers its commands on `app` when it is imported.
+from . import explain, models, train  # noqa: E402, F401
 
 
 def main():

@@ -1,0 +1,209 @@
+"""``xornet explain``: one step of backpropagation with every number written out."""
+
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from .. import datasets, load
+from ..errors import XornetError
+from ..explain import explain_step
+from . import app, options, render
+from .train import _build_config
+
+Opt = typer.Option
+
+
+@app.command()
+def explain(
+    model: Annotated[str | None, typer.Argument(help="A model file or builtin:NAME.")] = None,
+    preset: Annotated[str | None, Opt(help="Explain a preset's untrained network.")] = None,
+    hidden: Annotated[str | None, Opt(help="Network by flags: hidden sizes.")] = None,
+    activation: Annotated[str | None, Opt(help="Network by flags: hidden activation.")] = None,
+    output_activation: Annotated[str | None, Opt(help="Network by flags: output activation.")] = None,  # noqa: E501
+    bias: Annotated[bool | None, Opt("--bias/--no-bias", help="Network by flags: bias.")] = None,
+    init: Annotated[str | None, Opt(help="Network by flags: initialiser.")] = None,
+    seed: Annotated[int | None, Opt(help="Network by flags: seed of the initial weights.")] = None,
+    input: Annotated[str | None, Opt("--input", help="One sample's inputs, e.g. 0,1.")] = None,
+    target: Annotated[str | None, Opt(help="That sample's target(s), e.g. 1.")] = None,
+    dataset: Annotated[str | None, Opt(help="Explain a whole dataset as one batch.")] = None,
+    csv: Annotated[str | None, Opt(help="Explain a CSV file as one batch.")] = None,
+    loss: Annotated[str | None, Opt(help="mse, sse or bce (default: the model's, else mse).")] = None,  # noqa: E501
+    lr: Annotated[float | None, Opt(help="Learning rate α (default: the model's, else 0.5).")] = None,  # noqa: E501
+    digits: Annotated[int, Opt(help="Significant digits shown.")] = 8,
+    json_out: Annotated[bool, Opt("--json", help="Print every number as one JSON document.")] = False,  # noqa: E501
+):
+    """Show one step of backprop: forward pass, error, chain rule for every weight, update."""
+    options.check_count("--digits", digits)
+    net, default_loss, default_lr = _network(model, preset, hidden, activation, output_activation,
+                                             bias, init, seed)
+    X, y = _data(net, input, target, dataset, csv)
+    loss = loss or default_loss
+    lr = options.check_number("--lr", lr, low=0.0, open_low=True) or default_lr
+    step = explain_step(net, X, y, loss=loss, lr=lr)
+    note = _collapse_note(net)
+    if note:
+        step["collapse"] = note
+    if json_out:
+        render.print_json(step)
+        return
+    _print_step(render.console(), step, digits)
+
+
+def _network(model, preset, hidden, activation, output_activation, bias, init, seed):
+    """(network, default loss, default lr) from a model file, a preset or flags."""
+    if model is not None:
+        if preset is not None:
+            raise XornetError("explain: give a model file or --preset, not both.")
+        net = load(model)
+        return net, net.training.get("loss", "mse"), float(net.training.get("lr", 0.5))
+    if preset is not None:
+        cfg = _build_config(preset, hidden, activation, output_activation, bias, init, None,
+                            None, None, None, None, None, None, seed, None, None, None)
+        return cfg.build(2, 1), cfg.loss, cfg.lr
+    cfg = _build_config(None, hidden, activation, output_activation, bias, init, None, None,
+                        None, None, None, None, None, seed, None, None, None)
+    return cfg.build(2, 1), "mse", 0.5
+
+
+def _parse_numbers(flag, text):
+    values = []
+    for part in text.split(","):
+        try:
+            v = float(part)
+        except ValueError:
+            raise XornetError(
+                f"{flag}: {part.strip()!r} is not a number; write e.g. 0,1."
+            ) from None
+        if not np.isfinite(v):
+            raise XornetError(f"{flag}: {part.strip()!r} is not a finite number.")
+        values.append(v)
+    return np.array([values])
+
+
+def _data(net, input, target, dataset, csv):
+    if input is not None:
+        if dataset is not None or csv is not None:
+            raise XornetError("--input: give one sample (--input/--target) or a dataset, not both.")
+        if target is None:
+            raise XornetError("--target: give the target of the --input sample, e.g. --target 1.")
+        X, y = _parse_numbers("--input", input), _parse_numbers("--target", target)
+    elif target is not None:
+        raise XornetError("--target: give --input too, e.g. --input 0,1 --target 1.")
+    else:
+        X, y, _ = options.load_data(dataset, csv, None, 3, 200, None, 0)
+    datasets.check_features(X, net.sizes[0], "the input" if input is not None else "the data")
+    if y.shape[1] != net.sizes[-1]:
+        raise XornetError(f"--target: the network has {net.sizes[-1]} outputs but "
+                          f"{y.shape[1]} target values were given.")
+    return X, y
+
+
+def _collapse_note(net):
+    try:
+        from ..collapse import collapse_sentence
+    except ImportError:  # pragma: no cover - collapse ships with xornet
+        return None
+    return collapse_sentence(net)
+
+
+# --- formatting ------------------------------------------------------------------------
+def _print_step(con, step, digits):
+    def f(v):
+        return f"{v:.{digits}g}"
+
+    n = len(step["inputs"])
+    for s in range(n):
+        head = f"sample {s + 1} of {n}: " if n > 1 else ""
+        con.print(f"\n[bold cyan]1. Forward pass[/bold cyan] — {head}x = "
+                  f"{_vec(step['inputs'][s], f)}, target {_vec(step['targets'][s], f)}")
+        for layer in step["forward"][s]:
+            for u in layer["units"]:
+                symbols = " + ".join(f"{t['input']}·{t['weight']}" for t in u["terms"])
+                numbers = " + ".join(f"{f(t['x'])}·({f(t['w'])})" for t in u["terms"])
+                con.print(f"  net_{u['name']} = {symbols}")
+                con.print(f"  {' ' * len(u['name'])}     = {numbers} = [bold]{f(u['net'])}[/bold]")
+                con.print(f"  {u['name']} = {u['activation']}(net_{u['name']}) = "
+                          f"[bold]{f(u['out'])}[/bold]")
+    _print_loss(con, step, f)
+    _print_backward(con, step, f)
+    _print_update(con, step, f)
+    _print_matrix(con, step, f)
+    if step.get("collapse"):
+        con.print(f"\n[bold yellow]Note[/bold yellow]: {step['collapse']}")
+
+
+def _vec(values, f):
+    return "(" + ", ".join(f(v) for v in values) + ")"
+
+
+def _print_loss(con, step, f):
+    loss = step["loss"]
+    con.print(f"\n[bold cyan]2. Error[/bold cyan] — {loss['name']}: {loss['formula']}")
+    for s, e in enumerate(loss["per_sample"]):
+        yh = _vec(step["outputs"][s], f)
+        con.print(f"  sample {s + 1}: ŷ = {yh}, y = {_vec(step['targets'][s], f)}, "
+                  f"its error = {f(e)}")
+    if len(loss["per_sample"]) > 1:
+        how = "sum" if loss["combine"] == "sum" else "mean"
+        con.print(f"  E = {how} over the batch = [bold]{f(loss['value'])}[/bold]")
+    else:
+        con.print(f"  E = [bold]{f(loss['value'])}[/bold]")
+
+
+def _print_backward(con, step, f):
+    con.print("\n[bold cyan]3. Backward pass[/bold cyan] — the chain rule for every weight "
+              "(w numbers: per unit, bias first, then inputs; layer by layer)")
+    for p in step["parameters"]:
+        first = p["samples"][0]["factors"]
+        chain = " · ".join(fc["symbol"] for fc in first)
+        con.print(f"  ∂E/∂{p['name']} ({p['matrix']}, {p['from']} → {p['to']}) = {chain}")
+        many = len(p["samples"]) > 1
+        for s, sample in enumerate(p["samples"]):
+            values = " · ".join(f"({f(fc['value'])})" for fc in sample["factors"])
+            if many:
+                con.print(f"      sample {s + 1}: = {values} = {f(sample['product'])}")
+            else:
+                con.print(f"      = {values} = [bold]{f(sample['product'])}[/bold]")
+        if many:
+            how = "sum" if p["combine"] == "sum" else "mean"
+            con.print(f"      {how} of the samples = [bold]{f(p['gradient'])}[/bold]")
+
+
+def _print_update(con, step, f):
+    from rich.table import Table
+
+    table = Table(title=f"4. Update: w ← w − α·∂E/∂w with α = {step['lr']:g}",
+                  title_justify="left", title_style="bold cyan")
+    for col in ("weight", "matrix", "old", "∂E/∂w", "new"):
+        table.add_column(col, justify="right")
+    for p in step["parameters"]:
+        table.add_row(p["name"], p["matrix"], f(p["old"]), f(p["gradient"]), f(p["new"]))
+    con.print()
+    con.print(table)
+
+
+def _shape(s):
+    return "×".join(str(v) for v in s)
+
+
+def _print_matrix(con, step, f):
+    con.print("\n[bold cyan]5. Matrix form[/bold cyan]")
+    L = len(step["matrix"])
+    for m in reversed(step["matrix"]):
+        k = m["layer"]
+        if k == L:
+            con.print(f"  δ{k} = ∂E/∂ŷ ⊙ f′(net{k})  ({_shape(m['delta_shape'])})")
+        else:
+            con.print(f"  δ{k} = (δ{k + 1}·W{k + 1}ᵀ) ⊙ f′(net{k})  ({_shape(m['delta_shape'])})")
+        con.print(f"     = {_mat(m['delta'], f)}")
+        a = "x" if k == 1 else f"a{k - 1}"
+        con.print(f"  ∂E/∂W{k} = {a}ᵀ·δ{k}  ({_shape(m['input_shape'][::-1])})·"
+                  f"({_shape(m['delta_shape'])}) → ({_shape(m['dW_shape'])})")
+        con.print(f"     = {_mat(m['dW'], f)}")
+        if m["db"] is not None:
+            con.print(f"  ∂E/∂b{k} = Σ over samples of δ{k} = {_vec(m['db'], f)}")
+
+
+def _mat(rows, f):
+    return "[" + ", ".join(_vec(r, f).replace("(", "[").replace(")", "]") for r in rows) + "]"
