@@ -1,0 +1,149 @@
+"""`explain_step` against a step worked by hand, against Network.gradients and against
+finite differences; and `xornet explain` on the command line."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import xornet
+from xornet.cli import app
+from xornet.explain import explain_step
+
+# A 2-2-1 sigmoid network with bias, written with the flat numbering of naming.py:
+# net_h1 = 1·w1 + x1·w2 + x2·w3, net_h2 = 1·w4 + x1·w5 + x2·w6, net_ŷ = 1·w7 + h1·w8 + h2·w9
+W1 = [[0.15, 0.25], [0.20, 0.30]]  # rows: x1, x2; columns: h1, h2 → w2, w5 / w3, w6
+B1 = [0.35, 0.35]  # w1, w4
+W2 = [[0.40], [0.45]]  # w8, w9
+B2 = [0.60]  # w7
+
+
+def hand_net():
+    return xornet.Network.from_weights([W1, W2], biases=[B1, B2],
+                                       activations=["sigmoid", "sigmoid"])
+
+
+def test_one_sample_matches_the_hand_worked_step():
+    step = explain_step(hand_net(), [[1.0, 0.0]], [[1.0]], loss="mse", lr=0.5)
+    h1_unit, h2_unit = step["forward"][0][0]["units"]
+    out_unit = step["forward"][0][1]["units"][0]
+    # forward, worked with a pocket calculator (σ(z) = 1 / (1 + e^-z)):
+    assert h1_unit["net"] == pytest.approx(0.5)  # 0.35 + 1·0.15 + 0·0.20
+    assert h1_unit["out"] == pytest.approx(0.6224593312018546)  # σ(0.5)
+    assert h2_unit["net"] == pytest.approx(0.6)  # 0.35 + 1·0.25 + 0·0.30
+    assert h2_unit["out"] == pytest.approx(0.6456563062257954)  # σ(0.6)
+    assert out_unit["net"] == pytest.approx(1.1395290702823497)  # 0.6 + 0.40·h1 + 0.45·h2
+    assert out_unit["out"] == pytest.approx(0.7575931652488075)  # σ(1.13953)
+    assert [t["weight"] for t in h1_unit["terms"]] == ["w1", "w2", "w3"]
+    assert [t["matrix"] for t in out_unit["terms"]] == ["b2[0]", "W2[0,0]", "W2[1,0]"]
+    # the error: mse on one sample is (ŷ − y)², no ½
+    assert step["loss"]["value"] == pytest.approx(0.058761073534091955)  # (0.75759 − 1)²
+    # the chain rule: ∂E/∂ŷ = 2(ŷ − y) = −0.48481, ∂ŷ/∂net = ŷ(1 − ŷ) = 0.18365
+    by_name = {p["name"]: p for p in step["parameters"]}
+    w8 = by_name["w8"]["samples"][0]["factors"]
+    assert [f["symbol"] for f in w8] == ["∂E/∂ŷ", "∂ŷ/∂net_ŷ", "∂net_ŷ/∂w8"]
+    assert [f["value"] for f in w8] == pytest.approx(
+        [-0.484813669502385, 0.18364576121710055, 0.6224593312018546])
+    w2 = by_name["w2"]["samples"][0]["factors"]
+    # ∂E/∂ŷ · ∂ŷ/∂net_ŷ · ∂net_ŷ/∂h1 (= w8) · ∂h1/∂net_h1 (= h1(1 − h1)) · ∂net_h1/∂w2 (= x1)
+    assert [f["value"] for f in w2] == pytest.approx(
+        [-0.484813669502385, 0.18364576121710055, 0.40, 0.2350037122015945, 1.0])
+    expected = {  # every gradient, worked by hand from the factors above
+        "w1": -0.008369325890942959, "w2": -0.008369325890942959, "w3": 0.0,
+        "w4": -0.009166306694902109, "w5": -0.009166306694902109, "w6": 0.0,
+        "w7": -0.08903397538422131, "w8": -0.05542002877190478, "w9": -0.05748534767517472,
+    }
+    for name, grad in expected.items():
+        assert by_name[name]["gradient"] == pytest.approx(grad, abs=1e-15)
+        assert by_name[name]["samples"][0]["product"] == pytest.approx(grad, abs=1e-15)
+        # the update w ← w − α·∂E/∂w with α = 0.5
+        assert by_name[name]["new"] == pytest.approx(by_name[name]["old"] - 0.5 * grad)
+    assert by_name["w8"]["old"] == 0.40 and by_name["w1"]["old"] == 0.35
+
+
+@pytest.mark.parametrize("loss", ["mse", "sse", "bce"])
+@pytest.mark.parametrize("sizes", [[2, 3, 1], [2, 4, 3, 1], [3, 2, 2]])
+def test_batch_gradients_agree_with_network_and_finite_differences(loss, sizes):
+    rng = np.random.default_rng(7)
+    net = xornet.Network(sizes, activation="tanh", output_activation="sigmoid", seed=3)
+    X = rng.random((5, sizes[0]))
+    y = (rng.random((5, sizes[-1])) > 0.5).astype(float)
+    step = explain_step(net, X, y, loss=loss, lr=0.1)
+    dW, db = net.gradients(X, y, loss=loss)
+    for p in step["parameters"]:
+        k = p["layer"] - 1
+        idx = [int(v) for v in p["matrix"].split("[")[1].rstrip("]").split(",")]
+        expected = dW[k][idx[0], idx[1]] if p["matrix"][0] == "W" else db[k][idx[0]]
+        assert p["gradient"] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+        # each sample's chain-rule product, combined as the loss combines samples
+        products = [s["product"] for s in p["samples"]]
+        combined = np.sum(products) if loss == "sse" else np.mean(products)
+        assert combined == pytest.approx(expected, rel=1e-9, abs=1e-13)
+        # and a central finite difference of the loss itself
+        flat = int(p["name"][1:])
+        assert _numeric_gradient(net, X, y, loss, k, p["matrix"]) == pytest.approx(
+            expected, rel=1e-6, abs=1e-9), flat
+
+
+def _numeric_gradient(net, X, y, loss, k, matrix, h=1e-6):
+    idx = tuple(int(v) for v in matrix.split("[")[1].rstrip("]").split(","))
+    array = net.weights[k] if matrix[0] == "W" else net.biases[k]
+    old = array[idx]
+    array[idx] = old + h
+    up = net.loss(X, y, loss)
+    array[idx] = old - h
+    down = net.loss(X, y, loss)
+    array[idx] = old
+    return (up - down) / (2 * h)
+
+
+def test_flat_numbering_without_bias_and_new_weights():
+    net = xornet.Network([2, 2, 1], bias=False, seed=0)
+    X, y = xornet.datasets.load("xor")
+    step = explain_step(net, X, y, loss="sse", lr=1.0)
+    assert [p["name"] for p in step["parameters"]] == [f"w{i}" for i in range(1, 7)]
+    assert [p["matrix"] for p in step["parameters"]][:2] == ["W1[0,0]", "W1[1,0]"]
+    dW, _ = net.gradients(X, y, loss="sse")
+    for k in range(2):
+        np.testing.assert_allclose(step["new_weights"][k], net.weights[k] - 1.0 * dW[k])
+    assert step["new_biases"] is None
+
+
+def test_explain_does_not_change_the_network():
+    net = hand_net()
+    before = net.params.copy()
+    explain_step(net, [[0.0, 1.0]], [[1.0]], loss="bce", lr=2.0)
+    assert np.array_equal(net.params, before)
+
+
+def test_cli_explain_json_and_text(tmp_path):
+    path = tmp_path / "hand.json"
+    hand_net().save(str(path))
+    runner = CliRunner()
+    result = runner.invoke(app, ["explain", str(path), "--input", "1,0", "--target", "1",
+                                 "--loss", "mse", "--lr", "0.5", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    grads = {p["name"]: p["gradient"] for p in doc["parameters"]}
+    assert grads["w8"] == pytest.approx(-0.05542002877190478)
+    text = runner.invoke(app, ["explain", str(path), "--input", "1,0", "--target", "1",
+                               "--loss", "mse", "--digits", "5"])
+    assert text.exit_code == 0
+    assert "net_h1 = 1·w1 + x1·w2 + x2·w3" in text.stdout
+    assert "-0.05542" in text.stdout  # ∂E/∂w8 = −0.055420029 to 5 significant digits
+    assert "δ1 = (δ2·W2ᵀ) ⊙ f′(net1)" in text.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["--preset", "classic", "--input", "1,x", "--target", "1"],
+    ["--preset", "classic", "--input", "1,0,1", "--target", "1"],
+    ["--preset", "classic", "--input", "1,0"],
+    ["--preset", "nope"],
+    ["--preset", "classic", "--lr", "-1"],
+])
+def test_cli_explain_bad_input_is_one_line(args):
+    result = CliRunner().invoke(app, ["explain", *args])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
