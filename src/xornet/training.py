@@ -86,7 +86,22 @@ def train(net, X, y, settings, callbacks=()):
     full_batch = settings.batch_size is None or settings.batch_size >= len(X)
     history = History()
     start = time.perf_counter()
+    # Overflow on the way to divergence is detected and reported below, not warned about.
+    with np.errstate(over="ignore", invalid="ignore"):
+        _loop(net, X, y, settings, callbacks, loss_fn, opt, rng, full_batch, history)
+    _summarise(history, net.forward(X), y, settings)
+    history.wall_time = time.perf_counter() - start
+    net.training = {
+        "loss": loss_fn.name, "optimizer": settings.optimizer, "lr": settings.lr,
+        "momentum": settings.momentum, "batch_size": settings.batch_size,
+        "shuffle": settings.shuffle, "seed": settings.seed, "epochs": history.epochs,
+        "final_loss": history.final_loss, "solved": history.solved,
+    }
+    return history
 
+
+def _loop(net, X, y, settings, callbacks, loss_fn, opt, rng, full_batch, history):
+    """Epoch after epoch: forward, loss, (stop?), backward, update."""
     for epoch in range(1, settings.epochs + 2):
         if full_batch:
             # forward: the whole set; its loss is the loss after epoch - 1 epochs
@@ -111,16 +126,6 @@ def train(net, X, y, settings, callbacks=()):
             y_hat = net.forward(X)
             _record(history, epoch, loss_fn.value(y_hat, y), y_hat, y, settings)
             break
-
-    _summarise(history, net.forward(X), y, settings)
-    history.wall_time = time.perf_counter() - start
-    net.training = {
-        "loss": loss_fn.name, "optimizer": settings.optimizer, "lr": settings.lr,
-        "momentum": settings.momentum, "batch_size": settings.batch_size,
-        "shuffle": settings.shuffle, "seed": settings.seed, "epochs": history.epochs,
-        "final_loss": history.final_loss, "solved": history.solved,
-    }
-    return history
 
 
 def _minibatch_epoch(net, X, y, settings, loss_fn, opt, rng):

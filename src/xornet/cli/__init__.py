@@ -22,6 +22,8 @@ class _Group(TyperGroup):
                                 standalone_mode=False, **extra)
         except XornetError as e:
             _fail(str(e))
+        except _click.exceptions.NoArgsIsHelpError:
+            sys.exit(0)  # plain `xornet`: the help was printed, nothing went wrong
         except _click.exceptions.ClickException as e:
             hint = f" (see '{e.ctx.command_path} --help')" if getattr(e, "ctx", None) else ""
             _fail(f"{e.format_message()}{hint}")

@@ -11,7 +11,8 @@ MAX_TABLE_ROWS = 32  # a truth table longer than this is summarised instead of p
 
 
 def console():
-    return Console(highlight=False)
+    # soft_wrap: long lines stay whole when the output is a pipe (rich would cut them at 80)
+    return Console(highlight=False, soft_wrap=True)
 
 
 def num(x, digits=4):
@@ -64,9 +65,9 @@ def truth_table(X, y, y_hat, tolerance, title="Truth table"):
 
 def rows_json(X, y, y_hat, tolerance):
     return [
-        {"inputs": xi, "target": yi, "output": oi,
+        {"inputs": xi.tolist(), "target": yi.tolist(), "output": oi.tolist(),
          "ok": bool(np.all(np.abs(oi - yi) <= tolerance))}
-        for xi, yi, oi in zip(X.tolist(), y.tolist(), y_hat.tolist(), strict=True)
+        for xi, yi, oi in zip(X, y, y_hat, strict=True)
     ]
 
 
