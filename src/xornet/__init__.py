@@ -16,11 +16,13 @@ __version__ = "0.1.0"
 def load(path):
     """Read a model file written by ``Network.save`` (or by hand) and return a Network.
 
-    The file is validated before use; any problem raises XornetError with one sentence.
+    ``path`` may also name a hand-built network that ships with xornet, such as
+    ``"builtin:xor-step"`` (see :mod:`xornet.builtin`). The file is validated before use;
+    any problem raises XornetError with one sentence.
     """
-    from . import modelfile
+    from . import builtin, modelfile
 
-    spec = modelfile.read(path)
+    spec = modelfile.read(builtin.resolve(path))
     net = Network.from_weights(spec.weights, spec.biases, spec.activations)
     net.training = dict(spec.training)
     return net
