@@ -1,0 +1,261 @@
+"""``xornet doctor``: why a run failed — for a saved model, a configuration, or many seeds."""
+
+import sys
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from .. import datasets, doctor, load, presets
+from ..errors import XornetError
+from . import app, options, render
+from .train import _build_config
+
+Opt = typer.Option
+
+HISTOGRAM_BINS = 8  # enough to see the shape of epochs-to-solve on one screen
+BAR_WIDTH = 30
+
+# Flags that describe a configuration to train; with a MODEL file only the data flags and
+# --loss, --lr and --tolerance (which say how the model was trained) make sense.
+CONFIG_ONLY = ("--preset", "--hidden", "--activation", "--output-activation", "--bias", "--init",
+               "--optimizer", "--momentum", "--epochs", "--batch-size", "--shuffle", "--seed",
+               "--early-stop", "--target-loss", "--seeds")
+
+
+@app.command("doctor")
+def doctor_command(
+    model: Annotated[str | None, typer.Argument(help="A saved model to examine; omit it to train the configuration the flags describe.")] = None,  # noqa: E501
+    dataset: Annotated[str | None, Opt(help="Dataset name (see `xornet datasets`); XOR if omitted.")] = None,  # noqa: E501
+    csv: Annotated[str | None, Opt(help="Use your own CSV file (header, numbers).")] = None,
+    target: Annotated[str | None, Opt(help="CSV target column (default: the last).")] = None,
+    n_bits: Annotated[int, Opt(help="Bits for the parity dataset.")] = 3,
+    samples: Annotated[int, Opt(help="Points for sine and the 2-D clouds.")] = 200,
+    noise: Annotated[float | None, Opt(help="Noise for the 2-D clouds and sine.")] = None,
+    data_seed: Annotated[int, Opt(help="Seed of the generated dataset.")] = 0,
+    preset: Annotated[str | None, Opt(help=f"Start from a named set-up: {', '.join(presets.NAMES)}.")] = None,  # noqa: E501
+    hidden: Annotated[str | None, Opt(help="Hidden sizes: 3, 4,4 or none.")] = None,
+    activation: Annotated[str | None, Opt(help="Hidden activation: sigmoid, tanh, relu, leaky_relu, linear.")] = None,  # noqa: E501
+    output_activation: Annotated[str | None, Opt(help="Output activation.")] = None,
+    bias: Annotated[bool | None, Opt("--bias/--no-bias", help="Give layers a bias.")] = None,
+    init: Annotated[str | None, Opt(help="uniform01, uniform, normal, xavier, he, zeros.")] = None,
+    loss: Annotated[str | None, Opt(help="mse, sse or bce.")] = None,
+    optimizer: Annotated[str | None, Opt(help="sgd or adam.")] = None,
+    momentum: Annotated[float | None, Opt(help="Momentum for sgd (0 = plain).")] = None,
+    lr: Annotated[float | None, Opt(help="Learning rate α.")] = None,
+    epochs: Annotated[int | None, Opt(help="Maximum number of epochs.")] = None,
+    batch_size: Annotated[str | None, Opt(help="full, 1 (online) or a mini-batch size.")] = None,
+    shuffle: Annotated[bool | None, Opt("--shuffle/--in-order", help="Online/mini-batch order.")] = None,  # noqa: E501
+    seed: Annotated[int | None, Opt(help="Seed of the run (with --seeds: the first seed).")] = None,
+    tolerance: Annotated[float | None, Opt(help="Solved = every output within this of its target.")] = None,  # noqa: E501
+    early_stop: Annotated[bool | None, Opt("--early-stop/--no-early-stop", help="Stop as soon as solved.")] = None,  # noqa: E501
+    target_loss: Annotated[float | None, Opt(help="Stop once the loss is at most this.")] = None,
+    seeds: Annotated[int | None, Opt(help="Train N seeds and count successes, epochs to solve and diagnoses.")] = None,  # noqa: E501
+    json_out: Annotated[bool, Opt("--json", help="Print one JSON document instead.")] = False,
+):
+    """Say why a run failed (stuck outputs, symmetric, saturated or dead units, the 75 %
+    plateau, divergence, too few epochs) and what to try instead."""
+    options.check_count("--n-bits", n_bits)
+    options.check_count("--samples", samples)
+    options.check_count("--data-seed", data_seed, low=0)
+    options.check_count("--seeds", seeds)
+    if model is not None:
+        given = (preset, hidden, activation, output_activation, bias, init, optimizer, momentum,
+                 epochs, batch_size, shuffle, seed, early_stop, target_loss, seeds)
+        for flag, value in zip(CONFIG_ONLY, given, strict=True):
+            if value is not None:
+                raise XornetError(
+                    f"{flag}: describes a run to train, but MODEL is a saved model; drop {flag} "
+                    "or drop MODEL (with a model only --dataset/--csv, --loss, --lr and "
+                    "--tolerance apply)."
+                )
+    cfg = _build_config(preset, hidden, activation, output_activation, bias, init, loss,
+                        optimizer, momentum, lr, epochs, batch_size, shuffle, seed, tolerance,
+                        early_stop, target_loss)
+    X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
+    if model is not None:
+        _doctor_model(model, X, y, data_name, loss, lr, cfg.tolerance, json_out)
+    elif seeds is not None:
+        _doctor_seeds(cfg, X, y, data_name, seeds, json_out)
+    else:
+        _doctor_config(cfg, X, y, data_name, json_out)
+
+
+# --- the three modes ----------------------------------------------------------------------
+
+def _doctor_model(path, X, y, data_name, loss, lr, tolerance, json_out):
+    net = load(path)
+    net.training = {**net.training, "tolerance": tolerance,
+                    **({"loss": loss} if loss else {}), **({"lr": lr} if lr else {})}
+    found = doctor.diagnose(net, X, y)
+    y_hat = net.predict(X)
+    if json_out:
+        render.print_json({"mode": "model", "model": path, "dataset": data_name,
+                           "network": repr(net), "training": net.training,
+                           **_verdict(found, y, y_hat, tolerance),
+                           "rows": _rows(X, y, y_hat, tolerance)})
+        return
+    con = render.console()
+    con.print(f"[bold]{net!r}[/bold] from [bold]{path}[/bold] on [bold]{data_name}[/bold]")
+    _print_table(con, X, y, y_hat, tolerance)
+    solved = bool(np.max(np.abs(y_hat - y)) <= tolerance)
+    state = (f"solved: every output within {tolerance:g} of its target" if solved else
+             f"not solved: largest error {render.num(float(np.max(np.abs(y_hat - y))))}")
+    _print_findings(con, found, solved, state)
+
+
+def _doctor_config(cfg, X, y, data_name, json_out):
+    with _status(json_out, "training"):
+        net, history, found = doctor.run_and_diagnose(cfg, X, y)
+    diverged = next((d.evidence["epoch"] for d in found if d.code == "diverged"), None)
+    y_hat = net.predict(X) if net is not None else None
+    if json_out:
+        render.print_json({
+            "mode": "config", "dataset": data_name, "config": cfg.as_dict(),
+            "network": repr(net) if net is not None else None, "epochs": history.epochs,
+            "stop_reason": history.stop_reason, "final_loss": history.final_loss,
+            "solved_epoch": history.solved_epoch, "diverged_at": diverged,
+            **_verdict(found, y, y_hat, cfg.tolerance),
+            "rows": _rows(X, y, y_hat, cfg.tolerance) if y_hat is not None else None})
+        return
+    con = render.console()
+    con.print(f"[bold]{_describe(cfg, X, y)}[/bold] on [bold]{data_name}[/bold]")
+    if net is None:
+        _print_findings(con, found, False, f"training stopped in epoch {diverged}")
+        return
+    _print_table(con, X, y, y_hat, cfg.tolerance)
+    loss = f"final loss {render.num(history.final_loss, 6)}"
+    state = (f"solved in {history.solved_epoch} epochs ({loss})" if history.solved else
+             f"not solved after {history.epochs} epochs ({loss}, largest error "
+             f"{render.num(history.max_error)})")
+    _print_findings(con, found, history.solved, state)
+
+
+def _doctor_seeds(cfg, X, y, data_name, n, json_out):
+    seeds = range(cfg.seed, cfg.seed + n)
+    with _progress(json_out, n) as tick:
+        study = doctor.seed_study(cfg, X, y, seeds, on_run=tick)
+    if json_out:
+        render.print_json({"mode": "seeds", "dataset": data_name, "config": cfg.as_dict(),
+                           "first_seed": cfg.seed, **study.as_dict()})
+        return
+    con = render.console()
+    con.print(f"[bold]Seed study[/bold]: {_describe(cfg, X, y, False)} on [bold]{data_name}[/bold],"
+              f" seeds {seeds[0]}–{seeds[-1]}")
+    colour = "green" if study.success_rate == 1 else "yellow"
+    con.print(f"success rate: [{colour}]{study.n_solved}/{n} "
+              f"({100 * study.success_rate:.1f} %)[/{colour}]")
+    s = study.epochs_summary()
+    if s["min"] is not None:
+        con.print(f"epochs to solve: min {s['min']}, median {s['median']:g}, p90 {s['p90']}, "
+                  f"max {s['max']}")
+        for line in _histogram(study.epochs_to_solve):
+            con.print(line, highlight=False)
+    if study.n_solved < n:
+        counts = ", ".join(f"{code} ×{k}" for code, k in study.diagnosis_counts.items())
+        unexplained = f", no cause recognised ×{study.unexplained}" if study.unexplained else ""
+        con.print(f"failures by diagnosis: {counts or '—'}{unexplained}")
+        failed = [r.seed for r in study.runs if not r.solved]
+        shown = ", ".join(map(str, failed[:10])) + (", …" if len(failed) > 10 else "")
+        con.print(f"failed seeds: {shown} (run `xornet doctor --seed S ...` for one of them)")
+
+
+# --- formatting ---------------------------------------------------------------------------
+
+def _verdict(found, y, y_hat, tolerance):
+    solved = y_hat is not None and bool(np.max(np.abs(y_hat - y)) <= tolerance)
+    return {"solved": solved, "healthy": solved and not found,
+            "diagnoses": [d.as_dict() for d in found]}
+
+
+def _rows(X, y, y_hat, tolerance):
+    return render.rows_json(X, y, y_hat, tolerance) if len(X) <= render.MAX_TABLE_ROWS else None
+
+
+def _print_table(con, X, y, y_hat, tolerance):
+    if datasets.is_boolean(y) and len(X) <= render.MAX_TABLE_ROWS:
+        con.print(render.truth_table(X, y, y_hat, tolerance))
+
+
+def _print_findings(con, found, solved, state):
+    if not found:
+        if solved:
+            con.print(f"[green]healthy: {state} — nothing to diagnose.[/green]")
+        else:
+            con.print(f"[yellow]{state}; none of the doctor's checks recognise why — try more "
+                      "epochs or another seed.[/yellow]")
+        return
+    con.print(f"[yellow]{state}[/yellow]")
+    print_diagnoses(con, found)
+
+
+def print_diagnoses(con, found):
+    """Print each Diagnosis as its code and sentence, then "→ suggestion" (nothing if empty).
+
+    For other commands too: ``xornet train`` can call it after a run that did not solve.
+    """
+    if not found:
+        return
+    con.print(f"[bold]Diagnosis[/bold] ({len(found)} finding{'s' if len(found) > 1 else ''}):")
+    for d in found:
+        con.print(f"  [bold red]{d.code}[/bold red]: {d.sentence}")
+        con.print(f"    [cyan]→ {d.suggestion}[/cyan]")
+
+
+def _describe(cfg, X, y, with_seed=True):
+    sizes = "-".join(map(str, [X.shape[1], *cfg.hidden, y.shape[1]]))
+    batch = "full batch" if cfg.batch_size is None else f"batch size {cfg.batch_size}"
+    return (f"{sizes} {cfg.activation} → {cfg.output_activation}, "
+            f"{'bias' if cfg.bias else 'no bias'}, {cfg.init} init, {cfg.loss} loss, "
+            f"{cfg.optimizer} lr={cfg.lr:g}, {batch}, ≤ {cfg.epochs} epochs"
+            + (f", seed {cfg.seed}" if with_seed else ""))
+
+
+def _histogram(values):
+    """Text bars of the epochs-to-solve distribution."""
+    if len(values) < 2 or min(values) == max(values):
+        return []
+    counts, edges = np.histogram(values, bins=min(HISTOGRAM_BINS, len(set(values))))
+    top = counts.max()
+    return [f"  {edges[i]:>8.0f}–{edges[i + 1]:<8.0f} {'█' * round(BAR_WIDTH * c / top):<{BAR_WIDTH}} {c}"  # noqa: E501
+            for i, c in enumerate(counts)]
+
+
+class _status:
+    """A spinner on stderr while training, only when a person is watching."""
+
+    def __init__(self, quiet, text):
+        self.show = not quiet and sys.stderr.isatty()
+        self.text = text
+
+    def __enter__(self):
+        if self.show:
+            self.status = render.Console(stderr=True).status(self.text)
+            self.status.start()
+
+    def __exit__(self, *exc):
+        if self.show:
+            self.status.stop()
+
+
+class _progress:
+    """A progress bar over seeds on stderr, only when a person is watching."""
+
+    def __init__(self, quiet, total):
+        self.show = not quiet and sys.stderr.isatty() and total > 1
+        self.total = total
+
+    def __enter__(self):
+        if not self.show:
+            return lambda run: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.bar = Progress("seeds", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            transient=True, console=render.Console(stderr=True))
+        self.bar.start()
+        task = self.bar.add_task("seeds", total=self.total)
+        return lambda run: self.bar.advance(task)
+
+    def __exit__(self, *exc):
+        if self.show:
+            self.bar.stop()
