@@ -54,15 +54,37 @@ class Adam:
             v += (1.0 - self.beta2) * (g * g)
             p -= self.lr * (m / correct1) / (np.sqrt(v / correct2) + self.eps)
 
-NAMES = ("sgd", "adam")
+
+class PerceptronRule:
+    """A name, not a gradient step: the perceptron rule lives in ``xornet.perceptron`` and is
+    reached through ``xornet.config.run``. Asking backpropagation to step with it fails."""
+
+    def step(self, params, grads):
+        raise XornetError(
+            "optimizer: perceptron is a rule for step networks with no hidden layer, not a "
+            "gradient step; train through xornet.config.run or xornet.perceptron, or choose "
+            "sgd or adam."
+        )
+
+
+PERCEPTRON = "perceptron"
+NAMES = ("sgd", "adam", PERCEPTRON)
 
 
 def make(name, lr, momentum=0.0):
-    """Build the optimizer called ``name`` with learning rate ``lr``."""
+    """Build the optimizer called ``name`` with learning rate ``lr``.
+
+    ``"perceptron"`` passes validation but gives a ``PerceptronRule``, which refuses to step.
+    """
     if name == "sgd":
         return SGD(lr, momentum)
     if name == "adam":
         if momentum:
             raise XornetError("momentum: only the sgd optimizer takes momentum; Adam has its own.")
         return Adam(lr)
+    if name == PERCEPTRON:
+        if momentum:
+            raise XornetError("momentum: only the sgd optimizer takes momentum; the perceptron "
+                              "rule has none.")
+        return PerceptronRule()
     raise XornetError(f"optimizer: unknown name {name!r}; choose one of {', '.join(NAMES)}.")
