@@ -69,11 +69,17 @@ def show(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
     """Show a model's layers, weights, biases and how it was trained."""
+    from ..collapse import collapse_sentence
+
     net = load(model)
+    note = collapse_sentence(net)
     if json_out:
-        render.print_json(render.network_json(net))
+        render.print_json({**render.network_json(net), "collapse": note})
         return
-    render.print_network(render.console(), net)
+    con = render.console()
+    render.print_network(con, net)
+    if note:
+        con.print(f"[yellow]{note}[/yellow]")
 
 
 @app.command("datasets")

@@ -7,12 +7,17 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+PIPE_WIDTH = 160  # columns used when stdout is not a terminal
 MAX_TABLE_ROWS = 32  # a truth table longer than this is summarised instead of printed
 
 
 def console():
-    # soft_wrap: long lines stay whole when the output is a pipe (rich would cut them at 80)
-    return Console(highlight=False, soft_wrap=True)
+    # soft_wrap: long lines stay whole when the output is a pipe (rich would cut them at 80);
+    # a pipe has no width, so give wide tables room instead of squeezing their numbers
+    con = Console(highlight=False, soft_wrap=True)
+    if not con.is_terminal:
+        con.width = PIPE_WIDTH
+    return con
 
 
 def num(x, digits=4):
@@ -71,18 +76,6 @@ def rows_json(X, y, y_hat, tolerance):
     ]
 
 
-def matrix_table(title, M, row_label, col_label):
-    """A weight matrix with its rows (inputs) and columns (units) labelled."""
-    M = np.atleast_2d(M)
-    table = Table(title=title, title_justify="left")
-    table.add_column("")
-    for j in range(M.shape[1]):
-        table.add_column(f"{col_label}{j + 1}", justify="right")
-    for i, row in enumerate(M):
-        table.add_row(f"{row_label}{i + 1}" if row_label else "", *(f"{v:.6g}" for v in row))
-    return table
-
-
 def network_json(net):
     return {
         "sizes": net.sizes, "activations": net.activations, "bias": net.bias,
@@ -92,15 +85,24 @@ def network_json(net):
 
 
 def print_network(con, net):
+    """Each layer as a table: one row per unit, its bias and its incoming weights."""
+    from ..naming import unit_names
+
     con.print(f"[bold]{net!r}[/bold]")
     for k, layer in enumerate(net.layers, start=1):
-        into = "x" if k == 1 else f"h{k - 1}_"
-        unit = "y" if k == len(net.layers) else f"h{k}_"
-        con.print(matrix_table(f"layer {k}: W{k} ({layer.n_in}×{layer.n_out}), "
-                               f"{layer.activation.name}", layer.W, into, unit))
+        inputs = unit_names(net.sizes, k - 1)
+        table = Table(title=f"layer {k}: W{k} ({layer.n_in}×{layer.n_out}) "
+                      f"{'and b' + str(k) + ' ' if layer.b is not None else ''}"
+                      f"→ {layer.activation.name}", title_justify="left")
+        table.add_column("unit")
         if layer.b is not None:
-            con.print(matrix_table(f"layer {k}: b{k}", layer.b[None, :], "", unit))
+            table.add_column("bias", justify="right")
+        for name in inputs:
+            table.add_column(f"from {name}", justify="right")
+        for j, unit in enumerate(unit_names(net.sizes, k)):
+            bias = [f"{layer.b[j]:.6g}"] if layer.b is not None else []
+            table.add_row(unit, *bias, *(f"{layer.W[i, j]:.6g}" for i in range(layer.n_in)))
+        con.print(table)
     if net.training:
-        t = net.training
-        items = ", ".join(f"{k}={v}" for k, v in t.items() if v is not None)
+        items = ", ".join(f"{k}={v}" for k, v in net.training.items() if v is not None)
         con.print(f"trained with: {items}")

@@ -14,6 +14,9 @@ Opt = typer.Option
 
 # Show a progress bar only when the run is expected to take this long.
 PROGRESS_AFTER_SECONDS = 0.5
+# Up to this many hidden units the logic lens is written out in sentences after training;
+# wider networks get one line of unit names (their composed truth table is too long to read).
+LENS_UNITS_IN_FULL = 4
 
 
 @app.command()
@@ -61,10 +64,51 @@ def train(
     y_hat = net.predict(X)
     if save:
         net.save(save)
+    notes = _insights(cfg, net, history, X, y, data_name)
     if json_out:
-        render.print_json(_result_json(cfg, data_name, net, history, X, y, y_hat, save))
+        doc = _result_json(cfg, data_name, net, history, X, y, y_hat, save)
+        doc["logic"] = notes["logic"].as_dict() if notes["logic"] else None
+        doc["single_layer_note"] = notes["single_layer_note"]
+        doc["diagnoses"] = [d.as_dict() for d in notes["diagnoses"]]
+        render.print_json(doc)
         return
     _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet)
+    if not quiet:
+        _print_insights(render.console(), notes)
+
+
+def _insights(cfg, net, history, X, y, data_name):
+    """What the logic lens, separability and the doctor say about this run."""
+    from .. import doctor, logic, perceptron
+
+    boolean = datasets.is_boolean(X) and datasets.is_boolean(y) and X.shape[1] <= 12
+    notes = {"logic": None, "single_layer_note": None, "diagnoses": []}
+    if boolean and cfg.hidden and history.solved:
+        notes["logic"] = logic.lens(net)
+    if not history.solved:
+        if not cfg.hidden:
+            notes["single_layer_note"] = perceptron.single_layer_note(X, y, data_name)
+        if cfg.optimizer != "perceptron":
+            notes["diagnoses"] = doctor.diagnose(net, X, y, history, cfg)
+    return notes
+
+
+def _print_insights(con, notes):
+    from .doctor import print_diagnoses
+    from .logic import lens_sentences
+
+    reading = notes["logic"]
+    if reading is not None:
+        hidden = [u for layer in reading.layers[:-1] for u in layer]
+        con.print("[bold]Logic lens[/bold] (`xornet logic MODEL` shows every number):")
+        if len(hidden) <= LENS_UNITS_IN_FULL:
+            for line in lens_sentences(reading):
+                con.print(f"  {line}")
+        else:
+            con.print("  " + ", ".join(f"{u.name} ≈ {u.function}" for u in hidden))
+    if notes["single_layer_note"]:
+        con.print(f"[yellow]{notes['single_layer_note']}[/yellow]")
+    print_diagnoses(con, notes["diagnoses"])
 
 
 def _build_config(preset, hidden, activation, output_activation, bias, init, loss, optimizer,
@@ -87,6 +131,11 @@ def _build_config(preset, hidden, activation, output_activation, bias, init, los
     changes = {k: v for k, v in given.items() if v is not None}
     if batch_size is not None:
         changes["batch_size"] = options.parse_batch_size(batch_size)
+    if changes.get("optimizer") == "perceptron":
+        # the perceptron rule trains one layer of step units, online
+        changes.setdefault("hidden", ())
+        changes.setdefault("output_activation", "step")
+        changes.setdefault("batch_size", 1)
     cfg = dataclasses.replace(base, **changes)
     cfg.build(2, 1)  # check names (activation, init) before any data work
     cfg.settings()  # check the training settings
@@ -144,10 +193,12 @@ def _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet):
     if quiet:
         con.print(_summary(history))
         return
-    con.print(f"[bold]{net!r}[/bold] on [bold]{data_name}[/bold]: {cfg.loss} loss, "
-              f"{cfg.optimizer} lr={cfg.lr:g}, "
-              f"{'full batch' if cfg.batch_size is None else f'batch size {cfg.batch_size}'}, "
-              f"seed {cfg.seed}")
+    if cfg.optimizer == "perceptron":
+        how = f"perceptron rule lr={cfg.lr:g}, online in order"
+    else:
+        batch = "full batch" if cfg.batch_size is None else f"batch size {cfg.batch_size}"
+        how = f"{cfg.loss} loss, {cfg.optimizer} lr={cfg.lr:g}, {batch}"
+    con.print(f"[bold]{net!r}[/bold] on [bold]{data_name}[/bold]: {how}, seed {cfg.seed}")
     if datasets.is_boolean(y) and len(X) <= render.MAX_TABLE_ROWS:
         con.print(render.truth_table(X, y, y_hat, cfg.tolerance))
     else:
