@@ -43,8 +43,13 @@ def test_perceptron_sets_up_a_step_layer_and_stops_on_xor():
 def test_lens_after_a_solved_2_2_1_run_composes_to_xor():
     doc = train_json("--hidden", "2", "--seed", "0")
     assert doc["solved"] is True
-    outputs = doc["logic"]["outputs"]
-    assert outputs[0]["composed_function"] == "XOR"
+    out = doc["logic"]["layers"][-1][0]
+    assert out["composed_function"] == "XOR" and out["composed"] == "0110"
+    # compose by hand: apply the output's table over (h1, h2) to the hidden units' tables
+    h1, h2 = (u["table"] for u in doc["logic"]["layers"][0])
+    over = out["over_previous"]  # rows (h1, h2) = 00, 01, 10, 11
+    composed = "".join(over[2 * int(a) + int(b)] for a, b in zip(h1, h2, strict=True))
+    assert composed == "0110"
 
 
 def test_plateau_run_gets_a_diagnosis_with_a_suggestion():
