@@ -449,7 +449,7 @@ def test_parity_has_every_row_of_n_bits(tmp_path):
 
 
 SINE = ("train", "--dataset", "sine", "--hidden", 8, "--activation", "tanh",
-        "--output-activation", "linear", "--loss", "mse")
+        "--output-activation", "linear", "--loss", "mse", "--lr", 0.1)
 
 
 def test_sine_prints_metrics_instead_of_a_truth_table(tmp_path):
@@ -555,7 +555,7 @@ def test_predict_with_the_wrong_number_of_inputs_names_both_counts(model, inputs
 def test_show_prints_every_weight_of_the_file(model):
     result = run_ok("show", model)
     doc = read_doc(model)
-    assert "2-8-1" in result.stdout
+    assert "2-16-1" in result.stdout
     for value in np.concatenate([np.ravel(a) for a in doc["weights"] + doc["biases"]]):
         assert f"{value:.6g}" in result.stdout
 
@@ -565,9 +565,9 @@ def test_show_json_weights_equal_the_files(model):
     doc = read_doc(model)
     assert shown["weights"] == doc["weights"]
     assert shown["biases"] == doc["biases"]
-    assert shown["sizes"] == [2, 8, 1]
+    assert shown["sizes"] == [2, 16, 1]
     assert shown["activations"] == doc["activations"]
-    assert shown["parameters"] == 2 * 4 + 4 + 4 * 1 + 1
+    assert shown["parameters"] == 2 * 16 + 16 + 16 * 1 + 1
 
 
 def test_datasets_lists_every_name_and_each_one_trains():

@@ -61,5 +61,5 @@ class Dense:
         delta = grad_a * derivative(self.z, self.a)
         np.matmul(self.x.T, delta, out=self.dW)
         if self.db is not None:
-            np.sum(delta, axis=0, out=self.db)
+            np.add.reduce(delta, axis=0, out=self.db)
         return delta @ self.W.T if need_input_grad else None

@@ -78,6 +78,12 @@ def _mse_fused(y_hat, y):
     return float(flat @ flat) / d.size, (2.0 / d.size) * d
 
 
+def _bce_fused(y_hat, y):
+    p = _clip(y_hat)  # clip once for both
+    value = -float((y * np.log(p) + (1.0 - y) * np.log1p(-p)).mean())
+    return value, (p - y) / (p * (1.0 - p)) / y_hat.size
+
+
 def _clip(y_hat):
     # log(0) is -inf: keep ŷ a machine epsilon away from 0 and 1 so the loss stays finite.
     eps = np.finfo(y_hat.dtype).eps
@@ -100,7 +106,8 @@ _REGISTRY = {
     for loss in (
         Loss("mse", _mse, _mse_gradient, "mean", "E = mean((ŷ − y)²)", _mse_fused),
         Loss("sse", _sse, _sse_gradient, "sum", "E = ½·Σ(ŷ − y)²", _sse_fused),
-        Loss("bce", _bce, _bce_gradient, "mean", "E = −mean(y·ln ŷ + (1 − y)·ln(1 − ŷ))"),
+        Loss("bce", _bce, _bce_gradient, "mean", "E = −mean(y·ln ŷ + (1 − y)·ln(1 − ŷ))",
+             _bce_fused),
     )
 }
 

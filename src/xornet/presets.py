@@ -19,22 +19,22 @@ from .errors import XornetError
 PRESETS = {
     "classic": RunConfig(
         hidden=(3,), activation="sigmoid", output_activation="sigmoid", bias=False,
-        init="uniform01", loss="sse", optimizer="sgd", lr=1.0, epochs=60000,
+        init="uniform01", loss="sse", optimizer="sgd", momentum=0.0, lr=1.0, epochs=60000,
         batch_size=None, stop_when_solved=False,
     ),
     "classic-linear-out": RunConfig(
         hidden=(3,), activation="sigmoid", output_activation="linear", bias=False,
-        init="uniform01", loss="sse", optimizer="sgd", lr=0.1, epochs=20000,
+        init="uniform01", loss="sse", optimizer="sgd", momentum=0.0, lr=0.1, epochs=20000,
         batch_size=None, stop_when_solved=False,
     ),
     "relu-online": RunConfig(
         hidden=(3,), activation="relu", output_activation="linear", bias=False,
-        init="uniform", loss="sse", optimizer="sgd", lr=0.2, epochs=60,
+        init="uniform", loss="sse", optimizer="sgd", momentum=0.0, lr=0.2, epochs=60,
         batch_size=1, shuffle=False, stop_when_solved=False,
     ),
     "bias-2-2-1": RunConfig(
         hidden=(2,), activation="sigmoid", output_activation="sigmoid", bias=True,
-        init="uniform01", loss="mse", optimizer="sgd", lr=2.0, epochs=20000,
+        init="uniform01", loss="mse", optimizer="sgd", momentum=0.0, lr=2.0, epochs=20000,
         batch_size=None, stop_when_solved=False,
     ),
     "default": RunConfig(),

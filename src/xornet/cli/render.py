@@ -7,7 +7,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-PIPE_WIDTH = 160  # columns used when stdout is not a terminal
+PIPE_WIDTH = 250  # columns used when stdout is not a terminal
 MAX_TABLE_ROWS = 32  # a truth table longer than this is summarised instead of printed
 
 

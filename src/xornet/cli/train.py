@@ -1,6 +1,5 @@
 """``xornet train``: build a network, train it, print the truth table (or metrics)."""
 
-import dataclasses
 import time
 from typing import Annotated
 
@@ -136,7 +135,7 @@ def _build_config(preset, hidden, activation, output_activation, bias, init, los
         changes.setdefault("hidden", ())
         changes.setdefault("output_activation", "step")
         changes.setdefault("batch_size", 1)
-    cfg = dataclasses.replace(base, **changes)
+    cfg = base.with_(**changes)
     cfg.build(2, 1)  # check names (activation, init) before any data work
     cfg.settings()  # check the training settings
     return cfg
