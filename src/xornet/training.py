@@ -118,7 +118,7 @@ def _loop(net, X, y, settings, callbacks, loss_fn, opt, rng, full_batch, history
             opt.step([net.params], [net.grads])  # ... then the update
         else:
             _minibatch_epoch(net, X, y, settings, loss_fn, opt, rng)
-        if not np.isfinite(net.params).all():
+        if not math.isfinite(np.add.reduce(net.params)):  # a sum is inf or nan if any term is
             raise _diverged(epoch, "a weight", history)
         history.epochs = epoch
         if callbacks and any(cb(net, history) for cb in callbacks):
