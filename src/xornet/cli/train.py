@@ -196,7 +196,8 @@ def _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet):
         how = f"perceptron rule lr={cfg.lr:g}, online in order"
     else:
         batch = "full batch" if cfg.batch_size is None else f"batch size {cfg.batch_size}"
-        how = f"{cfg.loss} loss, {cfg.optimizer} lr={cfg.lr:g}, {batch}"
+        momentum = f" momentum={cfg.momentum:g}" if cfg.momentum else ""
+        how = f"{cfg.loss} loss, {cfg.optimizer} lr={cfg.lr:g}{momentum}, {batch}"
     con.print(f"[bold]{net!r}[/bold] on [bold]{data_name}[/bold]: {how}, seed {cfg.seed}")
     if datasets.is_boolean(y) and len(X) <= render.MAX_TABLE_ROWS:
         con.print(render.truth_table(X, y, y_hat, cfg.tolerance))
