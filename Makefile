@@ -20,7 +20,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed
-	$(BIN)/xornet train --save xor-model.json
+	$(BIN)/xornet train --save xor-model.json --plot figures
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

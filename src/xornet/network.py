@@ -166,6 +166,32 @@ class Network:
         bias = "bias" if self.bias else "no bias"
         return f"Network({shape}, {acts}, {bias}, {self.n_params} parameters)"
 
+    def _repr_html_(self):
+        """A compact summary for Jupyter: shape, activations, parameter count and, for small
+        layers, each weight matrix (rows: the layer's inputs, then b; columns: its units)."""
+        from html import escape
+
+        from .naming import unit_names
+
+        td = 'style="padding:1px 8px;text-align:right;font-family:monospace"'
+        parts = [f"<div><b>{escape(repr(self))}</b>"]
+        for k, layer in enumerate(self.layers, start=1):
+            head = escape(f"layer {k}: W{k} ({layer.n_in}×{layer.n_out}), "
+                          f"{layer.activation.name}")
+            if (layer.n_in + 1) * layer.n_out > 64:  # a table this big is no longer a summary
+                parts.append(f"<div>{head}: too large to show</div>")
+                continue
+            rows = list(zip(unit_names(self.sizes, k - 1), layer.W, strict=True))
+            if layer.b is not None:
+                rows.append((f"b{k}", layer.b))
+            header = "".join(f"<th {td}>{escape(n)}</th>" for n in unit_names(self.sizes, k))
+            body = "".join(f"<tr><th {td}>{escape(name)}</th>"
+                           + "".join(f"<td {td}>{v:.4g}</td>" for v in values) + "</tr>"
+                           for name, values in rows)
+            parts.append(f'<table style="margin:4px 0"><caption style="text-align:left">'
+                         f"{head}</caption><tr><th></th>{header}</tr>{body}</table>")
+        return "".join(parts) + "</div>"
+
     # --- computing ---------------------------------------------------------------------
     def forward(self, X):
         """Forward pass on a checked (n, n_in) array; every layer caches its x, z and a."""

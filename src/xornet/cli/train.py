@@ -45,6 +45,8 @@ def train(
     early_stop: Annotated[bool | None, Opt("--early-stop/--no-early-stop", help="Stop as soon as solved.")] = None,  # noqa: E501
     target_loss: Annotated[float | None, Opt(help="Stop once the loss is at most this.")] = None,
     save: Annotated[str | None, Opt(help="Save the trained model to this JSON file.")] = None,
+    plot: Annotated[str | None, Opt(help="Write the pictures of the trained model to this folder.")] = None,  # noqa: E501
+    animate: Annotated[str | None, Opt(help="Write an animation of the run (.gif, or .mp4 with ffmpeg).")] = None,  # noqa: E501
     quiet: Annotated[bool, Opt("--quiet", "-q", help="Print only the summary line.")] = False,
     json_out: Annotated[bool, Opt("--json", help="Print one JSON document instead.")] = False,
 ):
@@ -64,16 +66,35 @@ def train(
     if save:
         net.save(save)
     notes = _insights(cfg, net, history, X, y, data_name)
+    pictures = _pictures(cfg, net, history, X, y, data_name, plot, animate)
     if json_out:
         doc = _result_json(cfg, data_name, net, history, X, y, y_hat, save)
         doc["logic"] = notes["logic"].as_dict() if notes["logic"] else None
         doc["single_layer_note"] = notes["single_layer_note"]
         doc["diagnoses"] = [d.as_dict() for d in notes["diagnoses"]]
+        doc["pictures"] = pictures
         render.print_json(doc)
         return
     _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet)
     if not quiet:
         _print_insights(render.console(), notes)
+    for path in pictures["written"]:
+        typer.echo(f"wrote {path}")
+
+
+def _pictures(cfg, net, history, X, y, data_name, plot, animate):
+    """Write the figures (--plot DIR) and the animation (--animate FILE) that were asked for."""
+    written, skipped = [], []
+    if plot or animate:
+        from .. import viz
+
+        if plot:
+            written += viz.write_figures(net, X, y, plot, history=history,
+                                         dataset_name=data_name)
+            skipped += viz.skipped_figures(net, X, history)
+        if animate:
+            written.append(viz.animate_training(cfg, X, y, animate, dataset_name=data_name))
+    return {"written": written, "skipped": [list(s) for s in skipped]}
 
 
 def _insights(cfg, net, history, X, y, data_name):

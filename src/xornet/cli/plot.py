@@ -1,0 +1,177 @@
+"""``xornet plot`` and ``xornet animate``: pictures of a model and animations of a run.
+
+matplotlib is imported only when one of these commands runs, so every other command
+starts fast.
+"""
+
+import time
+from typing import Annotated
+
+import typer
+
+from .. import datasets, load, presets
+from ..errors import XornetError
+from . import app, options, render
+from .train import _build_config
+
+Opt = typer.Option
+JsonOpt = Annotated[bool, Opt("--json", help="Print one JSON document.")]
+DatasetOpt = Annotated[str | None, Opt(help="Dataset name (see `xornet datasets`).")]
+CsvOpt = Annotated[str | None, Opt(help="Your own CSV file (header, numbers).")]
+TargetOpt = Annotated[str | None, Opt(help="CSV target column (default: the last).")]
+SamplesOpt = Annotated[int, Opt(help="Points for sine and the 2-D clouds.")]
+NoiseOpt = Annotated[float | None, Opt(help="Noise for the 2-D clouds and sine.")]
+DataSeedOpt = Annotated[int, Opt(help="Seed of the generated dataset.")]
+
+
+def _viz():
+    try:
+        from .. import viz
+    except ImportError as e:
+        raise XornetError(f"pictures need matplotlib and Pillow ({e.name} is missing); "
+                          "install them with: pip install matplotlib pillow") from None
+    return viz
+
+
+@app.command()
+def plot(
+    model: Annotated[str, typer.Argument(help="A model JSON file, or builtin:NAME.")],
+    out: Annotated[str, Opt("--out", "-o", help="Folder to write the pictures into.")] = "figures",
+    fmt: Annotated[str, Opt("--format", help="png, svg or pdf.")] = "png",
+    dpi: Annotated[int, Opt(help="Resolution of PNG images (dots per inch).")] = 100,
+    dataset: DatasetOpt = None, csv: CsvOpt = None, target: TargetOpt = None,
+    n_bits: Annotated[int | None, Opt(help="Bits for parity (default: the model's inputs).")] = None,  # noqa: E501
+    samples: SamplesOpt = 200, noise: NoiseOpt = None, data_seed: DataSeedOpt = 0,
+    json_out: JsonOpt = False,
+):
+    """Draw every picture that applies to a model: decision boundary, unit maps, network
+    diagram and (1-input models) the fit; say which were skipped and why."""
+    viz = _viz()
+    fmt = viz.style.check_format(fmt)
+    _check_dpi(dpi)
+    net = load(model)
+    X, y, name = _plot_data(net, dataset, csv, target, n_bits, samples, noise, data_seed)
+    skipped = viz.skipped_figures(net, X)
+    if len(skipped) == len(viz.FIGURES):
+        why = "; ".join(f"{figure} {reason}" for figure, reason in skipped)
+        raise XornetError(f"{model}: no picture applies to this model ({why}).")
+    written = viz.write_figures(net, X, y, out, fmt=fmt, dataset_name=name, dpi=dpi)
+    if json_out:
+        render.print_json({"model": model, "dataset": name, "written": written,
+                           "skipped": [{"figure": f, "reason": r} for f, r in skipped]})
+        return
+    for path in written:
+        print(path)
+    for figure, reason in skipped:  # on stderr: stdout lists only files
+        typer.echo(f"skipped {figure}: {reason}", err=True)
+
+
+def _check_dpi(dpi):
+    if not 10 <= dpi <= 600:
+        raise XornetError(f"--dpi: expected a whole number from 10 to 600; received {dpi}.")
+
+
+def _plot_data(net, dataset, csv, target, n_bits, samples, noise, data_seed):
+    """(X, y, name) from the flags; else the dataset the model records; else XOR for a
+    2-input model that records none; else (None, None, None): pictures without data."""
+    options.check_count("--samples", samples)
+    options.check_count("--data-seed", data_seed, low=0)
+    options.check_count("--n-bits", n_bits)
+    n_bits = min(net.sizes[0], datasets.MAX_BITS) if n_bits is None else n_bits
+    if dataset is None and csv is None:
+        dataset = _recorded(net, n_bits)
+        if dataset is None:
+            typer.echo("no data: the pictures show no data points (give --dataset or --csv)",
+                       err=True)
+            return None, None, None
+    X, y, name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
+    flag = f"--csv {csv}" if csv is not None else f"--dataset {name}"
+    datasets.check_features(X, net.sizes[0], flag)
+    if y.shape[1] != net.sizes[-1]:
+        raise XornetError(f"{flag}: the data has {y.shape[1]} target columns but the model has "
+                          f"{net.sizes[-1]} outputs; give data with one target per output.")
+    return X, y, name
+
+
+def _recorded(net, n_bits):
+    """The dataset the model records, when it loads and fits the model; XOR for a 2-input
+    model that records none (a hand-written file, a builtin); else None (e.g. a CSV)."""
+    name = net.training.get("dataset")
+    if name is None:
+        return "xor" if net.sizes[0] == 2 else None
+    try:
+        X, _ = datasets.load(name, n_bits=n_bits)
+    except XornetError:
+        return None
+    return name if X.shape[1] == net.sizes[0] else None
+
+
+@app.command()
+def animate(
+    out: Annotated[str, Opt("--out", "-o", help="The animation: a .gif, or an .mp4 (needs ffmpeg).")] = "training.gif",  # noqa: E501
+    frames: Annotated[int, Opt(help="Frames, 30 to 120, at log-spaced epochs.")] = 60,
+    fps: Annotated[int, Opt(help="Frames per second.")] = 12,
+    dpi: Annotated[int, Opt(help="Resolution (dots per inch; 80 gives 1040×352 pixels).")] = 80,
+    preset: Annotated[str | None, Opt(help=f"Start from a named set-up: {', '.join(presets.NAMES)}.")] = None,  # noqa: E501
+    dataset: Annotated[str | None, Opt(help="Dataset name (2 inputs, or 1 such as sine); XOR if omitted.")] = None,  # noqa: E501
+    csv: CsvOpt = None, target: TargetOpt = None,
+    n_bits: Annotated[int, Opt(help="Bits for the parity dataset.")] = 3,
+    samples: SamplesOpt = 200, noise: NoiseOpt = None, data_seed: DataSeedOpt = 0,
+    hidden: Annotated[str | None, Opt(help="Hidden sizes: 3, 4,4 or none.")] = None,
+    activation: Annotated[str | None, Opt(help="Hidden activation: sigmoid, tanh, relu, leaky_relu, linear.")] = None,  # noqa: E501
+    output_activation: Annotated[str | None, Opt(help="Output activation.")] = None,
+    bias: Annotated[bool | None, Opt("--bias/--no-bias", help="Give layers a bias.")] = None,
+    init: Annotated[str | None, Opt(help="uniform01, uniform, normal, xavier, he, zeros.")] = None,
+    loss: Annotated[str | None, Opt(help="mse, sse or bce.")] = None,
+    optimizer: Annotated[str | None, Opt(help="sgd or adam.")] = None,
+    momentum: Annotated[float | None, Opt(help="Momentum for sgd (0 = plain).")] = None,
+    lr: Annotated[float | None, Opt(help="Learning rate α.")] = None,
+    epochs: Annotated[int | None, Opt(help="Maximum number of epochs.")] = None,
+    batch_size: Annotated[str | None, Opt(help="full, 1 (online) or a mini-batch size.")] = None,
+    shuffle: Annotated[bool | None, Opt("--shuffle/--in-order", help="Online/mini-batch order.")] = None,  # noqa: E501
+    seed: Annotated[int | None, Opt(help="Seed for the initial weights and shuffling.")] = None,
+    tolerance: Annotated[float | None, Opt(help="Solved = every output within this of its target.")] = None,  # noqa: E501
+    early_stop: Annotated[bool | None, Opt("--early-stop/--no-early-stop", help="Stop as soon as solved.")] = None,  # noqa: E501
+    target_loss: Annotated[float | None, Opt(help="Stop once the loss is at most this.")] = None,
+    json_out: JsonOpt = False,
+):
+    """Train (options as for `xornet train`) and write the run as an animation: boundary,
+    weights and loss side by side, frames at log-spaced epochs."""
+    viz = _viz()
+    viz.animate.check_out_path(out)
+    viz.animate.check_frames(frames)
+    _check_dpi(dpi)
+    if not 1 <= fps <= 60:
+        raise XornetError(f"--fps: expected a whole number from 1 to 60; received {fps}.")
+    options.check_count("--n-bits", n_bits)
+    options.check_count("--samples", samples)
+    options.check_count("--data-seed", data_seed, low=0)
+    X, y, name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
+    viz.animate.check_shape(X.shape[1], y.shape[1])
+    cfg = _build_config(preset, hidden, activation, output_activation, bias, init, loss,
+                        optimizer, momentum, lr, epochs, batch_size, shuffle, seed, tolerance,
+                        early_stop, target_loss)
+    recording = viz.record_training(cfg, X, y, frames)
+    started = time.perf_counter()
+    path = viz.write_animation(recording, X, y, out, fps=fps, dpi=dpi, dataset_name=name)
+    seconds = time.perf_counter() - started
+    _report_animation(path, recording, frames, seconds, json_out)
+
+
+def _report_animation(path, recording, frames, seconds, json_out):
+    history, epochs = recording.history, recording.epochs
+    if json_out:
+        render.print_json({"written": path, "frames": len(epochs), "epochs": epochs,
+                           "final_loss": history.final_loss, "solved": history.solved,
+                           "solved_epoch": history.solved_epoch, "render_seconds": seconds})
+        return
+    print(path)
+    con = render.console()
+    spacing = "log-spaced" if len(epochs) < epochs[-1] + 1 else "every epoch"
+    con.print(f"{len(epochs)} frames at epochs 0 … {epochs[-1]} ({spacing}), rendered in "
+              f"{seconds:.1f} s; final loss {render.num(history.final_loss, 4)}, "
+              + (f"solved at epoch {history.solved_epoch}" if history.solved else "not solved"))
+    if len(epochs) < frames:
+        con.print(f"[yellow]the run has only {history.epochs} epochs, so every epoch is a "
+                  f"frame[/yellow]; train longer with --no-early-stop or --epochs N for "
+                  f"{frames} frames.")

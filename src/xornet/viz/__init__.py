@@ -1,0 +1,31 @@
+"""Pictures of a network and its training run, drawn with matplotlib.
+
+Each ``plot_*`` function returns a ``matplotlib.figure.Figure`` (shown inline in a
+notebook; saved with ``fig.savefig``). No function here opens a window or touches pyplot's
+global state, so everything works headless. The core of xornet never imports this package.
+
+>>> from xornet import viz
+>>> fig = viz.plot_boundary(net, X, y)                 # decision boundary + unit lines
+>>> viz.write_figures(net, X, y, "figures", history=history)   # every figure that applies
+>>> viz.animate_training(config, X, y, "training.gif")          # the run as an animation
+"""
+
+from .animate import (
+    Recording,
+    animate_training,
+    frame_epochs,
+    record_training,
+    write_animation,
+)
+from .boundary import plot_boundary, unit_line
+from .curves import plot_fit, plot_loss
+from .diagram import plot_network
+from .figures import FIGURES, figure_plan, skipped_figures, write_figures
+from .style import FORMATS, save_figure
+from .units import plot_units
+
+__all__ = [
+    "FIGURES", "FORMATS", "Recording", "animate_training", "figure_plan", "frame_epochs",
+    "plot_boundary", "plot_fit", "plot_loss", "plot_network", "plot_units", "record_training",
+    "save_figure", "skipped_figures", "unit_line", "write_animation", "write_figures",
+]

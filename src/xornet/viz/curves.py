@@ -1,0 +1,142 @@
+"""Curves: the loss of a training run, and a 1-input fit (e.g. sine) built from its units.
+
+In a fit, hidden unit j of the last hidden layer adds ``h_j(x)·w_j`` to the output's net
+input, so the thin curves plus the output bias sum to that net input; with a linear output
+unit that sum *is* the network's curve.
+"""
+
+import numpy as np
+
+from ..errors import XornetError
+from ..naming import unit_names
+from . import style
+from .boundary import check_data, describe
+from .units import hidden_activations
+
+MAX_PARTS = 12  # hidden-unit curves drawn in a fit; more would be a blur
+SOLVED_COLOUR = "#009E73"
+
+
+def check_history(history):
+    if history is None or not len(history.loss):
+        raise XornetError("history: the run recorded no loss values; train with "
+                          "xornet.Network.fit (or config.run) and pass the History it returns.")
+
+
+class LossView:
+    """The loss curve on ``ax`` (log scale). With ``progress=True`` the whole run is drawn
+    faintly and ``update(epoch)`` draws it up to ``epoch`` with a dot there."""
+
+    def __init__(self, ax, history, loss_name=None, log_epochs=False, progress=False):
+        check_history(history)
+        self.loss = np.asarray(history.loss, dtype=np.float64)  # loss[j]: after j epochs
+        self.epochs = np.arange(len(self.loss))
+        colour = "0.8" if progress else style.POSITIVE
+        ax.plot(self.epochs, self.loss, color=colour, lw=2)
+        self.done = self.dot = None
+        if progress:
+            self.done, = ax.plot([], [], color=style.POSITIVE, lw=2.2)
+            self.dot, = ax.plot([], [], "o", color=style.POSITIVE, ms=7, clip_on=False,
+                                zorder=5)
+        ax.set_yscale("log")
+        if log_epochs:  # symlog: epoch 0 has a place, then every decade the same width
+            ax.set_xscale("symlog", linthresh=1.0, linscale=0.3)
+        ax.set_xlim(0, max(1, self.epochs[-1]))
+        if history.solved_epoch is not None:
+            ax.axvline(history.solved_epoch, color=SOLVED_COLOUR, ls="--", lw=1.5,
+                       label=f"solved at epoch {history.solved_epoch}")
+            ax.legend(loc="upper right", frameon=False, fontsize=9)
+        ax.set_xlabel("epoch (log scale)" if log_epochs else "epoch")
+        ax.set_ylabel(f"{loss_name} loss" if loss_name else "loss")
+        ax.grid(True, which="major", color="0.9", lw=0.8)
+
+    def update(self, epoch):
+        self.done.set_data(self.epochs[:epoch + 1], self.loss[:epoch + 1])
+        self.dot.set_data([epoch], [self.loss[epoch]])
+
+
+def plot_loss(history, *, loss_name=None, log_epochs=False, title=None, figsize=(6.4, 4.2),
+              dpi=100):
+    """The loss after each epoch of a ``History`` on a log scale, the solved epoch marked.
+
+    ``log_epochs=True`` also puts the epochs on a log scale, which shows early learning.
+    """
+    check_history(history)
+    fig = style.new_figure(figsize, dpi)
+    ax = fig.add_subplot()
+    LossView(ax, history, loss_name=loss_name, log_epochs=log_epochs)
+    state = (f"solved at epoch {history.solved_epoch}" if history.solved_epoch is not None
+             else "not solved")
+    ax.set_title(title or f"Training loss\n{history.epochs} epochs, final loss "
+                 f"{history.final_loss:.3g}, {state}")
+    return fig
+
+
+# --- fits of 1-input data -----------------------------------------------------------------
+def check_fit_network(net):
+    if net.sizes[0] != 1 or net.sizes[-1] != 1:
+        raise XornetError(f"model: a fit is drawn for 1 input and 1 output, but this model "
+                          f"maps {net.sizes[0]} to {net.sizes[-1]}; use a model trained on "
+                          "1-input data such as sine.")
+
+
+class FitView:
+    """Data, the network's curve and each last-hidden-layer unit's contribution on ``ax``;
+    ``update(net)`` moves the same curves."""
+
+    def __init__(self, ax, net, X, y, resolution=300, legend=True):
+        lo, hi = float(X.min()), float(X.max())
+        pad = 0.03 * max(hi - lo, 1e-9)
+        self.xs = np.linspace(lo - pad, hi + pad, resolution)[:, None]  # (r, 1)
+        ax.scatter(X[:, 0], y[:, 0], s=16, facecolors="white", edgecolors="0.35",
+                   linewidths=0.9, zorder=5, label="data")
+        hidden = len(net.layers) > 1 and net.sizes[-2] <= MAX_PARTS
+        names = unit_names(net.sizes, len(net.sizes) - 2) if hidden else []
+        self.parts = [ax.plot([], [], lw=1.1, color=style.unit_colour(j), zorder=3,
+                              label=f"{name}·w")[0] for j, name in enumerate(names)]
+        self.bias = ax.axhline(0.0, color="0.4", lw=1, ls=":", zorder=1, label="output bias")
+        self.bias.set_visible(net.bias and hidden)
+        self.curve, = ax.plot([], [], color="black", lw=2.6, zorder=4, label="network ŷ")
+        self.update(net)
+        span = max(float(np.ptp(y)), 1e-9)
+        ax.set_ylim(float(y.min()) - 0.6 * span, float(y.max()) + 0.6 * span)
+        ax.set_xlim(self.xs[0, 0], self.xs[-1, 0])
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.axhline(0.0, color="0.85", lw=0.8, zorder=0)
+        if legend:
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False,
+                      ncol=min(5, 3 + len(self.parts)), fontsize=9)
+
+    def update(self, net):
+        self.curve.set_data(self.xs[:, 0], net.predict(self.xs)[:, 0])
+        if not self.parts:
+            return
+        h = hidden_activations(net, self.xs)[-1]  # (r, m)
+        out = net.layers[-1]
+        contributions = h * out.W[:, 0]  # (r, m): h_j(x)·w_j
+        for j, line in enumerate(self.parts):
+            line.set_data(self.xs[:, 0], contributions[:, j])
+        if out.b is not None:
+            self.bias.set_ydata([out.b[0], out.b[0]])
+
+
+def plot_fit(net, X, y, *, title=None, dataset_name=None, figsize=(7.0, 5.0), dpi=100):
+    """A 1-input network's fit (e.g. of sine): the data, the network's curve and, as thin
+    curves, each hidden unit's weighted contribution ``h_j(x)·w_j`` to the output."""
+    check_fit_network(net)
+    X, y = check_data(net, X, y)
+    if X is None or y is None:
+        raise XornetError("data: a fit needs the data it was trained on; give X and y.")
+    fig = style.new_figure(figsize, dpi)
+    ax = fig.add_subplot()
+    FitView(ax, net, X, y)
+    out = net.activations[-1]
+    total = "Σ hⱼ(x)·wⱼ" + (" + b" if net.bias else "")
+    formula = f"ŷ = {total}" if out == "linear" else f"ŷ = {out}({total})"
+    if len(net.layers) == 1:
+        formula = "no hidden layer"
+    on = f" of {dataset_name}" if dataset_name else ""
+    ax.set_title(title or f"Fit{on}\n{describe(net)}: {formula}")
+    return fig
+

@@ -1,0 +1,99 @@
+"""What every picture shares: colours, the input plane and its grid, figures and saving.
+
+Colours are chosen for readers with colour-vision deficiencies: the RdBu diverging map (red =
+low = class "0", blue = high = class "1"), weight signs in the same red/blue, and the
+Okabe–Ito palette for curves and unit lines.
+"""
+
+import contextlib
+import os
+import tempfile
+
+import numpy as np
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+
+from ..errors import XornetError
+
+CMAP = "RdBu"  # diverging and colour-blind safe; the middle (white) is "undecided"
+POSITIVE = "#2166ac"  # blue end of RdBu: a positive weight, a unit that is on
+NEGATIVE = "#b2182b"  # red end of RdBu: a negative weight, a unit that is off
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+PALETTE = ("#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#0072B2", "#F0E442",
+           "#000000")
+FORMATS = ("png", "svg", "pdf")
+MAX_TRUTH_TABLE_POINTS = 16  # up to this many 0/1 rows, points are drawn large and labelled
+
+
+def unit_colour(j):
+    return PALETTE[j % len(PALETTE)]
+
+
+def new_figure(figsize, dpi=100):
+    """A figure that never opens a window (no pyplot), laid out so nothing is cut off."""
+    return Figure(figsize=figsize, dpi=dpi, layout="constrained")
+
+
+def check_format(fmt):
+    """The image format in lower case; XornetError for anything but png, svg or pdf."""
+    key = str(fmt).strip().lower().lstrip(".")
+    if key not in FORMATS:
+        raise XornetError(f"--format: unknown image format {fmt!r}; choose one of "
+                          f"{', '.join(FORMATS)}.")
+    return key
+
+
+def save_figure(fig, path, dpi=None):
+    """Write ``fig`` to ``path`` atomically (a failed save never leaves half a file behind)."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    suffix = os.path.splitext(path)[1]
+    fd, tmp = tempfile.mkstemp(prefix=".xornet-", suffix=suffix, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            fig.savefig(f, format=suffix.lstrip(".") or "png", dpi=dpi or fig.dpi)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a picture is an ordinary shared file
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+    return path
+
+
+# --- the input plane ----------------------------------------------------------------------
+def is_truth_table(X):
+    """True for a small table of 0/1 rows, whose points are drawn large and labelled."""
+    return (X is not None and len(X) <= MAX_TRUTH_TABLE_POINTS
+            and bool(np.all((X == 0.0) | (X == 1.0))))
+
+
+def plane_box(X=None):
+    """(x1_min, x1_max, x2_min, x2_max) of the plane to draw: the unit square with half a
+    unit of margin for 0/1 data (or no data), else the data's range plus 10 %."""
+    if X is None or np.all((X == 0.0) | (X == 1.0)):
+        return (-0.5, 1.5, -0.5, 1.5)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = np.maximum(0.1 * (hi - lo), 0.1)
+    return (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
+
+
+def plane_grid(box, n):
+    """The n×n grid over ``box``: axes xs (n,), ys (n,) and the points (n*n, 2), rows of
+    the image first (x2 fixed along each row), so ``values.reshape(n, n)`` is an image."""
+    xs = np.linspace(box[0], box[1], n)
+    ys = np.linspace(box[2], box[3], n)
+    g1, g2 = np.meshgrid(xs, ys)  # (n, n) each; row i has x2 = ys[i]
+    return xs, ys, np.column_stack([g1.ravel(), g2.ravel()])
+
+
+def activation_norm(activation):
+    """Colour limits for a unit: its activation's range (0..1 for sigmoid, -1..1 for tanh,
+    0..1 — the range boolean tasks use — for ReLU and linear), so the threshold is white."""
+    return Normalize(vmin=activation.low, vmax=activation.high)
+
+
+def colourbar_extend(activation):
+    """Arrows on the colour bar where the activation can leave its drawn range."""
+    return {"relu": "max", "leaky_relu": "both", "linear": "both"}.get(activation.name,
+                                                                       "neither")
