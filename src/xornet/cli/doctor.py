@@ -6,9 +6,9 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from .. import datasets, doctor, load, presets
+from .. import datasets, doctor, load
 from ..errors import XornetError
-from . import app, options, render
+from . import app, flags, options, render
 from .train import _build_config
 
 Opt = typer.Option
@@ -27,31 +27,31 @@ CONFIG_ONLY = ("--preset", "--hidden", "--activation", "--output-activation", "-
 def doctor_command(
     model: Annotated[str | None, typer.Argument(help="A saved model to examine; omit it to train the configuration the flags describe.")] = None,  # noqa: E501
     dataset: Annotated[str | None, Opt(help="Dataset name (see `xornet datasets`); XOR if omitted.")] = None,  # noqa: E501
-    csv: Annotated[str | None, Opt(help="Use your own CSV file (header, numbers).")] = None,
-    target: Annotated[str | None, Opt(help="CSV target column (default: the last).")] = None,
-    n_bits: Annotated[int, Opt(help="Bits for the parity dataset.")] = 3,
-    samples: Annotated[int, Opt(help="Points for sine and the 2-D clouds.")] = 200,
-    noise: Annotated[float | None, Opt(help="Noise for the 2-D clouds and sine.")] = None,
-    data_seed: Annotated[int, Opt(help="Seed of the generated dataset.")] = 0,
-    preset: Annotated[str | None, Opt(help=f"Start from a named set-up: {', '.join(presets.NAMES)}.")] = None,  # noqa: E501
-    hidden: Annotated[str | None, Opt(help="Hidden sizes: 3, 4,4 or none.")] = None,
-    activation: Annotated[str | None, Opt(help="Hidden activation: sigmoid, tanh, relu, leaky_relu, linear.")] = None,  # noqa: E501
-    output_activation: Annotated[str | None, Opt(help="Output activation.")] = None,
-    bias: Annotated[bool | None, Opt("--bias/--no-bias", help="Give layers a bias.")] = None,
-    init: Annotated[str | None, Opt(help="uniform01, uniform, normal, xavier, he, zeros.")] = None,
-    loss: Annotated[str | None, Opt(help="mse, sse or bce.")] = None,
-    optimizer: Annotated[str | None, Opt(help="sgd or adam.")] = None,
-    momentum: Annotated[float | None, Opt(help="Momentum for sgd (0 = plain).")] = None,
-    lr: Annotated[float | None, Opt(help="Learning rate α.")] = None,
-    epochs: Annotated[int | None, Opt(help="Maximum number of epochs.")] = None,
-    batch_size: Annotated[str | None, Opt(help="full, 1 (online) or a mini-batch size.")] = None,
-    shuffle: Annotated[bool | None, Opt("--shuffle/--in-order", help="Online/mini-batch order.")] = None,  # noqa: E501
+    csv: flags.Csv = None,
+    target: flags.Target = None,
+    n_bits: flags.NBits = 3,
+    samples: flags.Samples = 200,
+    noise: flags.Noise = None,
+    data_seed: flags.DataSeed = 0,
+    preset: flags.Preset = None,
+    hidden: flags.Hidden = None,
+    activation: flags.Activation = None,
+    output_activation: flags.OutputActivation = None,
+    bias: flags.Bias = None,
+    init: flags.Init = None,
+    loss: flags.Loss = None,
+    optimizer: flags.Optimizer = None,
+    momentum: flags.Momentum = None,
+    lr: flags.Lr = None,
+    epochs: flags.Epochs = None,
+    batch_size: flags.BatchSize = None,
+    shuffle: flags.Shuffle = None,
     seed: Annotated[int | None, Opt(help="Seed of the run (with --seeds: the first seed).")] = None,
-    tolerance: Annotated[float | None, Opt(help="Solved = every output within this of its target.")] = None,  # noqa: E501
-    early_stop: Annotated[bool | None, Opt("--early-stop/--no-early-stop", help="Stop as soon as solved.")] = None,  # noqa: E501
-    target_loss: Annotated[float | None, Opt(help="Stop once the loss is at most this.")] = None,
+    tolerance: flags.Tolerance = None,
+    early_stop: flags.EarlyStop = None,
+    target_loss: flags.TargetLoss = None,
     seeds: Annotated[int | None, Opt(help="Train N seeds and count successes, epochs to solve and diagnoses.")] = None,  # noqa: E501
-    json_out: Annotated[bool, Opt("--json", help="Print one JSON document instead.")] = False,
+    json_out: flags.Json = False,
 ):
     """Say why a run failed (stuck outputs, symmetric, saturated or dead units, the 75 %
     plateau, divergence, too few epochs) and what to try instead."""

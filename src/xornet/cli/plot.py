@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from .. import datasets, load, presets
+from .. import datasets, load
 from ..errors import XornetError
-from . import app, options, render
+from . import app, flags, options, render
 from .train import _build_config
 
 Opt = typer.Option
@@ -112,27 +112,27 @@ def animate(
     frames: Annotated[int, Opt(help="Frames, 30 to 120, at log-spaced epochs.")] = 60,
     fps: Annotated[int, Opt(help="Frames per second.")] = 12,
     dpi: Annotated[int, Opt(help="Resolution (dots per inch; 80 gives 1040×352 pixels).")] = 80,
-    preset: Annotated[str | None, Opt(help=f"Start from a named set-up: {', '.join(presets.NAMES)}.")] = None,  # noqa: E501
+    preset: flags.Preset = None,
     dataset: Annotated[str | None, Opt(help="Dataset name (2 inputs, or 1 such as sine); XOR if omitted.")] = None,  # noqa: E501
     csv: CsvOpt = None, target: TargetOpt = None,
-    n_bits: Annotated[int, Opt(help="Bits for the parity dataset.")] = 3,
+    n_bits: flags.NBits = 3,
     samples: SamplesOpt = 200, noise: NoiseOpt = None, data_seed: DataSeedOpt = 0,
-    hidden: Annotated[str | None, Opt(help="Hidden sizes: 3, 4,4 or none.")] = None,
-    activation: Annotated[str | None, Opt(help="Hidden activation: sigmoid, tanh, relu, leaky_relu, linear.")] = None,  # noqa: E501
-    output_activation: Annotated[str | None, Opt(help="Output activation.")] = None,
-    bias: Annotated[bool | None, Opt("--bias/--no-bias", help="Give layers a bias.")] = None,
-    init: Annotated[str | None, Opt(help="uniform01, uniform, normal, xavier, he, zeros.")] = None,
-    loss: Annotated[str | None, Opt(help="mse, sse or bce.")] = None,
-    optimizer: Annotated[str | None, Opt(help="sgd or adam.")] = None,
-    momentum: Annotated[float | None, Opt(help="Momentum for sgd (0 = plain).")] = None,
-    lr: Annotated[float | None, Opt(help="Learning rate α.")] = None,
-    epochs: Annotated[int | None, Opt(help="Maximum number of epochs.")] = None,
-    batch_size: Annotated[str | None, Opt(help="full, 1 (online) or a mini-batch size.")] = None,
-    shuffle: Annotated[bool | None, Opt("--shuffle/--in-order", help="Online/mini-batch order.")] = None,  # noqa: E501
-    seed: Annotated[int | None, Opt(help="Seed for the initial weights and shuffling.")] = None,
-    tolerance: Annotated[float | None, Opt(help="Solved = every output within this of its target.")] = None,  # noqa: E501
-    early_stop: Annotated[bool | None, Opt("--early-stop/--no-early-stop", help="Stop as soon as solved.")] = None,  # noqa: E501
-    target_loss: Annotated[float | None, Opt(help="Stop once the loss is at most this.")] = None,
+    hidden: flags.Hidden = None,
+    activation: flags.Activation = None,
+    output_activation: flags.OutputActivation = None,
+    bias: flags.Bias = None,
+    init: flags.Init = None,
+    loss: flags.Loss = None,
+    optimizer: flags.Optimizer = None,
+    momentum: flags.Momentum = None,
+    lr: flags.Lr = None,
+    epochs: flags.Epochs = None,
+    batch_size: flags.BatchSize = None,
+    shuffle: flags.Shuffle = None,
+    seed: flags.Seed = None,
+    tolerance: flags.Tolerance = None,
+    early_stop: flags.EarlyStop = None,
+    target_loss: flags.TargetLoss = None,
     json_out: JsonOpt = False,
 ):
     """Train (options as for `xornet train`) and write the run as an animation: boundary,

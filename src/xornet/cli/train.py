@@ -7,7 +7,7 @@ import numpy as np
 import typer
 
 from .. import config, datasets, presets
-from . import app, options, render
+from . import app, flags, options, render
 
 Opt = typer.Option
 
@@ -20,35 +20,35 @@ LENS_UNITS_IN_FULL = 4
 
 @app.command()
 def train(
-    preset: Annotated[str | None, Opt(help=f"Start from a named set-up: {', '.join(presets.NAMES)}.")] = None,  # noqa: E501
+    preset: flags.Preset = None,
     dataset: Annotated[str | None, Opt(help="Dataset name (see `xornet datasets`); XOR if omitted.")] = None,  # noqa: E501
-    csv: Annotated[str | None, Opt(help="Train on your own CSV file (header, numbers).")] = None,
-    target: Annotated[str | None, Opt(help="CSV target column (default: the last).")] = None,
-    n_bits: Annotated[int, Opt(help="Bits for the parity dataset.")] = 3,
-    samples: Annotated[int, Opt(help="Points for sine and the 2-D clouds.")] = 200,
-    noise: Annotated[float | None, Opt(help="Noise for the 2-D clouds and sine.")] = None,
-    data_seed: Annotated[int, Opt(help="Seed of the generated dataset.")] = 0,
-    hidden: Annotated[str | None, Opt(help="Hidden sizes: 3, 4,4 or none.")] = None,
-    activation: Annotated[str | None, Opt(help="Hidden activation: sigmoid, tanh, relu, leaky_relu, linear.")] = None,  # noqa: E501
-    output_activation: Annotated[str | None, Opt(help="Output activation.")] = None,
-    bias: Annotated[bool | None, Opt("--bias/--no-bias", help="Give layers a bias.")] = None,
-    init: Annotated[str | None, Opt(help="uniform01, uniform, normal, xavier, he, zeros.")] = None,
-    loss: Annotated[str | None, Opt(help="mse, sse or bce.")] = None,
-    optimizer: Annotated[str | None, Opt(help="sgd or adam.")] = None,
-    momentum: Annotated[float | None, Opt(help="Momentum for sgd (0 = plain).")] = None,
-    lr: Annotated[float | None, Opt(help="Learning rate α.")] = None,
-    epochs: Annotated[int | None, Opt(help="Maximum number of epochs.")] = None,
-    batch_size: Annotated[str | None, Opt(help="full, 1 (online) or a mini-batch size.")] = None,
-    shuffle: Annotated[bool | None, Opt("--shuffle/--in-order", help="Online/mini-batch order.")] = None,  # noqa: E501
-    seed: Annotated[int | None, Opt(help="Seed for the initial weights and shuffling.")] = None,
-    tolerance: Annotated[float | None, Opt(help="Solved = every output within this of its target.")] = None,  # noqa: E501
-    early_stop: Annotated[bool | None, Opt("--early-stop/--no-early-stop", help="Stop as soon as solved.")] = None,  # noqa: E501
-    target_loss: Annotated[float | None, Opt(help="Stop once the loss is at most this.")] = None,
+    csv: flags.Csv = None,
+    target: flags.Target = None,
+    n_bits: flags.NBits = 3,
+    samples: flags.Samples = 200,
+    noise: flags.Noise = None,
+    data_seed: flags.DataSeed = 0,
+    hidden: flags.Hidden = None,
+    activation: flags.Activation = None,
+    output_activation: flags.OutputActivation = None,
+    bias: flags.Bias = None,
+    init: flags.Init = None,
+    loss: flags.Loss = None,
+    optimizer: flags.Optimizer = None,
+    momentum: flags.Momentum = None,
+    lr: flags.Lr = None,
+    epochs: flags.Epochs = None,
+    batch_size: flags.BatchSize = None,
+    shuffle: flags.Shuffle = None,
+    seed: flags.Seed = None,
+    tolerance: flags.Tolerance = None,
+    early_stop: flags.EarlyStop = None,
+    target_loss: flags.TargetLoss = None,
     save: Annotated[str | None, Opt(help="Save the trained model to this JSON file.")] = None,
     plot: Annotated[str | None, Opt(help="Write the pictures of the trained model to this folder.")] = None,  # noqa: E501
     animate: Annotated[str | None, Opt(help="Write an animation of the run (.gif, or .mp4 with ffmpeg).")] = None,  # noqa: E501
     quiet: Annotated[bool, Opt("--quiet", "-q", help="Print only the summary line.")] = False,
-    json_out: Annotated[bool, Opt("--json", help="Print one JSON document instead.")] = False,
+    json_out: flags.Json = False,
 ):
     """Train a network (XOR by default) and show how well it learned."""
     options.check_count("--n-bits", n_bits)
