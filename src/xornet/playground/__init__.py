@@ -1,0 +1,15 @@
+"""The playground: a live page on localhost that trains a real xornet network in the browser.
+
+The server (FastAPI on uvicorn) runs the library itself — every number on the page comes
+from ``xornet.network``, ``xornet.explain``, ``xornet.logic`` and ``xornet.doctor`` — and
+streams views over a WebSocket; the page in ``static/`` is plain HTML, CSS and JavaScript.
+
+Modules: ``spec`` (the configuration and its limits), ``stepper`` (training one update at a
+time), ``frames`` (the numbers behind each view), ``insights`` (logic lens and doctor panels),
+``session`` (one page's state), ``live`` (the WebSocket), ``guard`` (Host and Origin checks),
+``server`` (routes and running). ``xornet playground`` starts it.
+"""
+
+from .server import create_app, serve
+
+__all__ = ["create_app", "serve"]

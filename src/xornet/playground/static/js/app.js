@@ -1,0 +1,193 @@
+// The page's wiring: one WebSocket to the server, messages in, views out.
+// The server trains and computes every number; the page sends commands and draws.
+
+import * as form from "./form.js";
+import * as panels from "./panels.js";
+import { drawLoss, drawMain, drawUnits, nearestPoint } from "./views.js";
+import { Diagram } from "./diagram.js";
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  options: null, config: null, data: null, frame: null, playing: false, selected: null,
+  losses: [], stats: { frames: 0, times: [] }, ready: false,
+};
+window.xornet = state;  // for the curious (and the browser tests): the page's live state
+
+let socket = null;
+const diagram = new Diagram($("diagram"), $("tooltip"), (layer, row, col, value) =>
+  send({ type: "set_weight", layer, row, col, value }));
+
+function send(message) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+function command(message) {  // a user action: clears the last error first
+  hideError();
+  send(message);
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  socket = new WebSocket(`${scheme}://${location.host}/ws`);
+  socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
+  socket.addEventListener("close", () => {
+    state.ready = false;
+    showError("The connection to the xornet server closed; is `xornet playground` still running? Reload the page to reconnect.");
+  });
+}
+
+const handlers = {
+  hello(m) {
+    state.options = m.options;
+    form.build(m.options, (config) => command({ type: "config", config }));
+    $("speed").value = String(m.speed);
+    send({ type: "config", config: form.fromQuery(location.search) });
+  },
+  config(m) {
+    state.config = m.config;
+    form.write(m.config);
+    history.replaceState(null, "", `?${form.toQuery(m.config)}`);
+    $("loaded").textContent = m.loaded ? `loaded: ${m.loaded}` : "";
+  },
+  data(m) {
+    state.data = m;
+    state.selected = null;
+    state.losses = [];
+    $("data-name").textContent = `${m.name}: ${m.n} points, ${m.n_in} input${m.n_in > 1 ? "s" : ""}`;
+    $("view-title").textContent = m.view.kind === "curve" ? "Fit" : "Decision boundary";
+    $("explain").replaceChildren();
+    $("explain-hint").textContent = "click a data point";
+  },
+  frame(m) {
+    state.frame = m;
+    if (m.losses_from === 0) state.losses = [];
+    state.losses.push(...m.losses);
+    if (state.losses.length > 4000) state.losses = state.losses.filter((_, i) => i % 2 === 0 || i === state.losses.length - 1);
+    draw();
+  },
+  insights(m) {
+    panels.lens($("lens"), m.lens);
+    if (m.doctor) panels.doctor($("doctor"), m.doctor, state.frame);
+  },
+  explain(m) {
+    panels.explain($("explain"), m);
+    $("explain-hint").textContent = `sample ${m.index + 1}`;
+  },
+  model(m) {
+    const blob = new Blob([JSON.stringify(m.document, null, 2) + "\n"], { type: "application/json" });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = m.filename;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  },
+  state(m) {
+    state.playing = m.playing;
+    $("play").textContent = m.playing ? "‖ Pause" : "▶ Play";
+    $("speed").value = String(m.speed);
+  },
+  error(m) {
+    showError(m.message);
+    if (!state.config) send({ type: "config", config: {} });  // a bad lesson link: defaults
+  },
+};
+
+function receive(message) {
+  const handler = handlers[message.type];
+  if (handler) handler(message);
+}
+
+function draw() {
+  const { data, frame } = state;
+  if (!data || !frame) return;
+  drawMain($("boundary"), data, frame.view, state.selected);
+  drawUnits($("units"), data, frame.view, data.unit_names.slice(1, -1).flat());
+  drawLoss($("loss-chart"), state.losses);
+  // a wide network's thousands of edges are redrawn at most four times a second
+  const now = performance.now(), edges = diagram.edges ? diagram.edges.length : 0;
+  if (frame.weights && (edges < 1500 || !state.playing || now - (state.drawnDiagram || 0) > 250)) {
+    diagram.update(data.sizes, data.unit_names, frame.weights, frame.biases);
+    state.drawnDiagram = now;
+  }
+  panels.truthTable($("table-card"), $("table"), data, frame, state.config.tolerance, explainRow);
+  $("epoch-count").textContent = frame.epoch;
+  $("loss-value").textContent = frame.loss === null ? "–" : Number(frame.loss).toPrecision(4);
+  const badge = $("badge");
+  badge.className = `badge${frame.diverged ? " diverged" : frame.solved ? " solved" : ""}`;
+  badge.textContent = frame.diverged ? "diverged" : frame.solved ? `solved (epoch ${frame.solved_epoch})` : "not solved";
+  if (frame.diverged) showError(frame.diverged);
+  const t = state.stats.times;
+  state.stats.frames += 1;
+  t.push(now);
+  while (t.length && now - t[0] > 1000) t.shift();
+  state.ready = true;
+  document.body.dataset.frames = String(state.stats.frames);
+}
+
+function explainRow(i) {
+  state.selected = i;
+  draw();
+  command({ type: "explain", index: i });
+}
+
+function showError(text) {
+  $("error-text").textContent = text;
+  $("error").hidden = false;
+}
+function hideError() { $("error").hidden = true; }
+
+async function readFile(input, type) {
+  const file = input.files[0];
+  if (!file) return;
+  const limit = state.options.limits.body_bytes;
+  if (file.size > limit) {
+    showError(`${file.name}: the file is ${file.size.toLocaleString()} bytes, more than the playground's ${limit.toLocaleString()}-byte (64 KiB) upload limit; use a smaller file.`);
+  } else {
+    command({ type, name: file.name, text: await file.text() });
+  }
+  input.value = "";
+}
+
+function wire() {
+  $("play").addEventListener("click", () => command({ type: state.playing ? "pause" : "play" }));
+  $("step").addEventListener("click", () => command({ type: "step" }));
+  $("epoch").addEventListener("click", () => command({ type: "epoch" }));
+  $("reset").addEventListener("click", () => command({ type: "reset" }));
+  $("speed").addEventListener("change", (e) => command({ type: "speed", value: Number(e.target.value) }));
+  $("download").addEventListener("click", () => command({ type: "save" }));
+  $("csv-file").addEventListener("change", (e) => readFile(e.target, "csv"));
+  $("model-file").addEventListener("change", (e) => readFile(e.target, "load_model"));
+  $("builtin").addEventListener("change", (e) => {
+    if (e.target.value) command({ type: "load_builtin", name: e.target.value });
+    e.target.value = "";
+  });
+  $("error-close").addEventListener("click", hideError);
+  $("share").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      $("share").textContent = "Link copied";
+    } catch {
+      $("share").textContent = "Copy it from the address bar";
+    }
+    setTimeout(() => { $("share").textContent = "Copy lesson link"; }, 2000);
+  });
+  $("boundary").addEventListener("click", (event) => {
+    if (!state.data) return;
+    const c = $("boundary"), box = c.getBoundingClientRect();
+    const x = (event.clientX - box.left) * c.width / box.width;
+    const y = (event.clientY - box.top) * c.height / box.height;
+    const i = nearestPoint(state.data, c, x, y);
+    if (i !== null) explainRow(i);
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === " " && e.target === document.body) {
+      e.preventDefault();
+      $("play").click();
+    }
+  });
+}
+
+wire();
+connect();

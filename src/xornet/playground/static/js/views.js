@@ -1,0 +1,281 @@
+// The live views: decision-boundary heatmap (or the curve fit), hidden-unit maps, loss curve.
+// Every number comes from the server; this file only turns them into pixels.
+
+const ORANGE = [232, 135, 30];   // target 0
+const MIDDLE = [244, 245, 246];
+const BLUE = [28, 111, 181];     // target 1
+
+// A value scaled to 0..1 → a colour from orange through near-white to blue.
+export function colour(t, strength = 1) {
+  t = Math.min(1, Math.max(0, t));
+  const [a, b, u] = t < 0.5 ? [ORANGE, MIDDLE, t * 2] : [MIDDLE, BLUE, (t - 0.5) * 2];
+  const mix = (i) => a[i] + (b[i] - a[i]) * u;
+  const c = [mix(0), mix(1), mix(2)].map((v) => MIDDLE[0] + (v - MIDDLE[0]) * strength);
+  return c.map(Math.round);
+}
+const css = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
+
+function bytes(b64) {
+  const text = atob(b64);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+const tables = new Map();  // strength → 256 colours, so a frame does no colour maths
+function lookup(strength) {
+  if (!tables.has(strength)) {
+    tables.set(strength, Array.from({ length: 256 }, (_, b) => colour(b / 255, strength)));
+  }
+  return tables.get(strength);
+}
+
+// Draw an n × n byte map onto a canvas context, scaled to w × h.
+function paintMap(ctx, values, n, w, h, strength) {
+  const img = new ImageData(n, n), table = lookup(strength);
+  for (let i = 0; i < values.length; i++) {
+    const c = table[values[i]];
+    img.data[i * 4] = c[0];
+    img.data[i * 4 + 1] = c[1];
+    img.data[i * 4 + 2] = c[2];
+    img.data[i * 4 + 3] = 255;
+  }
+  const off = new OffscreenCanvas(n, n);
+  off.getContext("2d").putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(off, 0, 0, w, h);
+}
+
+// The threshold line by marching squares over the grid (value 127.5 of 255).
+function contour(ctx, values, n, w, h) {
+  const at = (r, c) => values[r * n + c] - 127.5;
+  const sx = w / (n - 1), sy = h / (n - 1);
+  ctx.beginPath();
+  for (let r = 0; r < n - 1; r++) {
+    for (let c = 0; c < n - 1; c++) {
+      const v = [at(r, c), at(r, c + 1), at(r + 1, c + 1), at(r + 1, c)];
+      const corners = [[c, r], [c + 1, r], [c + 1, r + 1], [c, r + 1]];
+      const cuts = [];
+      for (let e = 0; e < 4; e++) {
+        const a = v[e], b = v[(e + 1) % 4];
+        if ((a < 0) !== (b < 0)) {
+          const t = a / (a - b);
+          const [x0, y0] = corners[e], [x1, y1] = corners[(e + 1) % 4];
+          cuts.push([(x0 + (x1 - x0) * t) * sx, (y0 + (y1 - y0) * t) * sy]);
+        }
+      }
+      for (let k = 0; k + 1 < cuts.length; k += 2) {
+        ctx.moveTo(cuts[k][0], cuts[k][1]);
+        ctx.lineTo(cuts[k + 1][0], cuts[k + 1][1]);
+      }
+    }
+  }
+  ctx.strokeStyle = "rgba(31,41,51,0.55)";
+  ctx.lineWidth = 1.5;
+  ctx.stroke();
+}
+
+// Where data point i sits on the main canvas, in canvas pixels.
+export function project(data, canvas, i) {
+  const v = data.view, W = canvas.width, H = canvas.height;
+  if (v.kind === "plane") {
+    const [x0, x1, y0, y1] = v.extent, p = data.X[i];
+    return [(p[0] - x0) / (x1 - x0) * W, (y1 - p[1]) / (y1 - y0) * H];
+  }
+  if (v.kind === "curve") {
+    const [x0, x1] = v.extent, [lo, hi] = curveRange(data);
+    return [(data.X[i][0] - x0) / (x1 - x0) * W, plotY(data.y[i], lo, hi, H)];
+  }
+  return null;
+}
+
+function curveRange(data) {
+  let lo = Math.min(...data.y), hi = Math.max(...data.y);
+  const pad = Math.max(0.25 * (hi - lo), 0.1);
+  return [lo - pad, hi + pad];
+}
+const plotY = (v, lo, hi, H) => (hi - v) / (hi - lo) * H;
+
+export function nearestPoint(data, canvas, x, y, radius = 12) {
+  let best = null, bestD = radius * radius;
+  for (let i = 0; i < data.n; i++) {
+    const p = project(data, canvas, i);
+    if (!p) return null;
+    const d = (p[0] - x) ** 2 + (p[1] - y) ** 2;
+    if (d <= bestD) { best = i; bestD = d; }
+  }
+  return best;
+}
+
+function pointColour(data, i) {
+  const v = data.view;
+  return css(colour((data.y[i] - v.out_lo) / (v.out_hi - v.out_lo)));
+}
+
+export function drawMain(canvas, data, view, selected) {
+  const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+  ctx.clearRect(0, 0, W, H);
+  if (view.kind === "plane") {
+    const g = data.view.grid, values = bytes(view.out);
+    paintMap(ctx, values, g, W, H, 0.55);
+    contour(ctx, values, g, W, H);
+  } else if (view.kind === "curve") {
+    drawCurve(ctx, data, view, W, H);
+  } else {
+    ctx.fillStyle = "#66727f";
+    ctx.font = "13px system-ui";
+    wrapText(ctx, view.reason, 20, 40, W - 40);
+    return;
+  }
+  const r = data.n > 1000 ? 2.2 : data.n > 200 ? 3.2 : 6;
+  for (let i = 0; i < data.n; i++) {
+    const [x, y] = project(data, canvas, i);
+    ctx.beginPath();
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+    ctx.fillStyle = view.kind === "curve" ? "#1c6fb5" : pointColour(data, i);
+    ctx.fill();
+    ctx.lineWidth = r > 3 ? 1.5 : 0.6;
+    ctx.strokeStyle = "#fff";
+    ctx.stroke();
+  }
+  if (selected !== null && selected < data.n) {
+    const [x, y] = project(data, canvas, selected);
+    ctx.beginPath();
+    ctx.arc(x, y, r + 4, 0, 2 * Math.PI);
+    ctx.lineWidth = 2.5;
+    ctx.strokeStyle = "#1f2933";
+    ctx.stroke();
+  }
+  axes(ctx, data, W, H);
+}
+
+function drawCurve(ctx, data, view, W, H) {
+  const [lo, hi] = curveRange(data), [x0, x1] = data.view.extent;
+  ctx.fillStyle = "#fbfbfc";
+  ctx.fillRect(0, 0, W, H);
+  ctx.strokeStyle = "#d9dee3";
+  ctx.beginPath();
+  ctx.moveTo(0, plotY(0, lo, hi, H));
+  ctx.lineTo(W, plotY(0, lo, hi, H));
+  ctx.stroke();
+  const line = (ys, style, width) => {
+    ctx.beginPath();
+    view.xs.forEach((x, i) => {
+      if (ys[i] === null) return;
+      const px = (x - x0) / (x1 - x0) * W, py = plotY(ys[i], lo, hi, H);
+      i ? ctx.lineTo(px, py) : ctx.moveTo(px, py);
+    });
+    ctx.strokeStyle = style;
+    ctx.lineWidth = width;
+    ctx.stroke();
+  };
+  line(view.out, "#e8871e", 3);
+}
+
+function axes(ctx, data, W, H) {
+  const e = data.view.extent;
+  if (!e) return;
+  const label = (text, x, y) => {
+    const w = ctx.measureText(text).width;
+    ctx.fillStyle = "rgba(255,255,255,0.8)";
+    ctx.fillRect(x - 3, y - 11, w + 6, 15);
+    ctx.fillStyle = "rgba(31,41,51,0.8)";
+    ctx.fillText(text, x, y);
+  };
+  ctx.font = "11px system-ui";
+  label(`x1 → ${e[0].toFixed(2)} … ${e[1].toFixed(2)}`, 6, H - 6);
+  if (e.length > 2) label(`x2 ↑ ${e[2].toFixed(2)} … ${e[3].toFixed(2)}`, 6, 16);
+}
+
+function wrapText(ctx, text, x, y, width) {
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (ctx.measureText(line + word).width > width) { ctx.fillText(line, x, y); line = ""; y += 18; }
+    line += word + " ";
+  }
+  ctx.fillText(line, x, y);
+}
+
+// One small canvas per hidden unit, rebuilt only when the network's shape changes.
+export function drawUnits(container, data, view, names) {
+  const units = view.units || [];
+  const total = names.length;
+  if (total > units.length && units.length) names = names.slice(0, units.length);
+  if (container.dataset.shape !== names.join(",") + view.kind) {
+    container.dataset.shape = names.join(",") + view.kind;
+    container.replaceChildren(...units.map((u, k) => {
+      const box = document.createElement("div");
+      box.className = "unit";
+      const c = document.createElement("canvas");
+      c.width = c.height = 64;
+      const label = document.createElement("span");
+      label.textContent = names[k] || `unit ${k + 1}`;
+      box.append(c, label);
+      return box;
+    }));
+    if (view.kind === "none") container.textContent = "Unit maps need one or two inputs.";
+    else if (!units.length) container.textContent = "No hidden layer: the output reads the inputs directly.";
+    else if (total > units.length) {
+      const note = document.createElement("p");
+      note.className = "hint units-layer";
+      note.textContent = `Showing the first ${units.length} of ${total} hidden units.`;
+      container.append(note);
+    }
+  }
+  const canvases = container.querySelectorAll("canvas");
+  units.forEach((u, k) => {
+    const c = canvases[k];
+    if (!c) return;
+    const ctx = c.getContext("2d");
+    if (view.kind === "plane") paintMap(ctx, bytes(u.map), data.view.unit_grid, 64, 64, 0.9);
+    else sparkline(ctx, u.values, 64, 64);
+  });
+}
+
+function sparkline(ctx, values, W, H) {
+  const finite = values.filter((v) => v !== null);
+  const lo = Math.min(...finite), hi = Math.max(...finite), span = hi - lo || 1;
+  ctx.fillStyle = "#fbfbfc";
+  ctx.fillRect(0, 0, W, H);
+  ctx.beginPath();
+  values.forEach((v, i) => {
+    const x = i / (values.length - 1) * W, y = H - 4 - (v - lo) / span * (H - 8);
+    i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
+  });
+  ctx.strokeStyle = "#1c6fb5";
+  ctx.lineWidth = 1.5;
+  ctx.stroke();
+}
+
+// The loss curve on a log scale; points = [[epoch, loss], ...].
+export function drawLoss(canvas, points) {
+  const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+  ctx.clearRect(0, 0, W, H);
+  const good = points.filter((p) => p[1] !== null && p[1] > 0);
+  if (good.length < 1) return;
+  const logs = good.map((p) => Math.log10(p[1]));
+  let lo = Math.floor(Math.min(...logs)), hi = Math.ceil(Math.max(...logs));
+  if (hi === lo) hi = lo + 1;
+  const last = Math.max(good[good.length - 1][0], 1);
+  const left = 38, bottom = H - 18;
+  ctx.font = "11px system-ui";
+  ctx.fillStyle = "#66727f";
+  ctx.strokeStyle = "#eef0f2";
+  const every = Math.ceil((hi - lo) / 6);  // at most about six labelled decades
+  for (let d = lo; d <= hi; d += every) {
+    const y = bottom - (d - lo) / (hi - lo) * (bottom - 6);
+    ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(W, y); ctx.stroke();
+    ctx.fillText(`1e${d}`, 2, y + 4);
+  }
+  ctx.fillText("0", left, H - 4);
+  ctx.fillText(`epoch ${last}`, W - 70, H - 4);
+  ctx.beginPath();
+  good.forEach((p, i) => {
+    const x = left + p[0] / last * (W - left - 4);
+    const y = bottom - (logs[i] - lo) / (hi - lo) * (bottom - 6);
+    i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
+  });
+  ctx.strokeStyle = "#1f2933";
+  ctx.lineWidth = 1.6;
+  ctx.stroke();
+}
