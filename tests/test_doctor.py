@@ -18,7 +18,8 @@ import xornet.cli.doctor  # noqa: F401  (registers `xornet doctor` on the app)
 from xornet import DivergenceError, History, Network, presets
 from xornet.cli import app
 from xornet.config import RunConfig, run
-from xornet.doctor import CODES, Diagnosis, diagnose, run_and_diagnose, seed_study
+from xornet.doctor import CODES, Diagnosis, diagnose, run_and_diagnose
+from xornet.seedstudy import seed_study
 
 DEFAULT = presets.get("default")
 # The smallest XOR net with plain gradient descent: seed 3 stalls, most seeds solve.
@@ -374,3 +375,18 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("xornet: error:"), result.stderr
 
+
+
+def test_linear_hidden_layers_are_named_as_the_cause(xor):
+    # 2-2-1 with linear hidden units: one layer in disguise, so XOR cannot be learned
+    cfg = DEFAULT.with_(hidden=(2,), activation="linear", epochs=300)
+    net, history, found = run_and_diagnose(cfg, *xor)
+    codes = [d.code for d in found]
+    assert not history.solved and "linear-hidden" in codes
+    assert "non-linear" in found[codes.index("linear-hidden")].suggestion
+
+
+def test_linear_hidden_does_not_fire_with_a_nonlinear_hidden_layer(xor):
+    cfg = DEFAULT.with_(hidden=(2,), activation="tanh", epochs=3)  # unsolved, but non-linear
+    _, history, found = run_and_diagnose(cfg, *xor)
+    assert not history.solved and "linear-hidden" not in [d.code for d in found]

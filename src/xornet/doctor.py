@@ -3,20 +3,20 @@
 ``diagnose`` looks at a trained network (its weights, net inputs and outputs on the data)
 and at the loss curve, and recognises the classic ways XOR training fails. Each finding is
 a ``Diagnosis``: a short code, one sentence naming the units and numbers, one concrete
-suggestion, and the numbers themselves. A run that solved its task gets none. ``seed_study``
+suggestion, and the numbers themselves. A run that solved its task gets none; ``xornet.seedstudy``
 repeats a configuration over many seeds and counts successes, epochs and diagnoses.
 Nothing here prints: the command line (``xornet.cli.doctor``) formats the results.
 """
 
 import math
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from itertools import pairwise
 
 import numpy as np
 
 from . import config as run_config
-from .errors import DivergenceError, XornetError
+from .collapse import collapse
+from .errors import DivergenceError
 from .naming import unit_names
 
 # Each threshold is a judgement; the reason sits beside it.
@@ -261,6 +261,8 @@ def _stuck_output(run):
     falling = _still_learning(run)
     if run.init == "zeros":
         fix = "start from random weights (--init xavier): from all zeros every input looks alike"
+    elif len(run.net.sizes) > 2 and collapse(run.net) is not None:
+        fix = "add a hidden layer with a non-linear activation (--hidden 2 --activation tanh)"
     elif len(run.net.sizes) == 2:
         fix = ("add a hidden layer (--hidden 2 or more): without one the network draws a single "
                "line, which cannot separate XOR-like data")
@@ -278,6 +280,20 @@ def _stuck_output(run):
         f"{_pct((hi - lo) / y_spread[c])} of the targets' spread {_g(y_spread[c])})", fix,
         {"units": [names[i] for i in stuck], "min": lo, "max": hi, "mean": mean,
          "output_spread": out_spread[stuck], "target_spread": y_spread[stuck]})
+
+
+def _linear_hidden(run):
+    """Every hidden layer linear: the network is one layer in disguise (see collapse.py)."""
+    if run.net is None or run.solved or len(run.net.sizes) < 3 or collapse(run.net) is None:
+        return None
+    kinds = sorted({layer.activation.name for layer in run.net.layers[:-1]})
+    return _found(
+        "linear-hidden",
+        f"every hidden layer is {'/'.join(kinds)}, so the network collapses to a single layer "
+        "(W = W1·W2·…): it can only draw one straight boundary, whatever its weights",
+        "use a non-linear hidden activation (--activation tanh, sigmoid or relu); another "
+        "seed or learning rate cannot help",
+        {"hidden_activations": kinds})
 
 
 def _still_learning(run):
@@ -298,6 +314,7 @@ def _still_learning(run):
 
 CHECKS = {
     "diverged": _diverged,
+    "linear-hidden": _linear_hidden,
     "symmetric-units": _symmetric_units,
     "dead-relu": _dead_relu,
     "saturated": _saturated,
@@ -421,85 +438,3 @@ def _epochs(n):
 
 def _first(values):
     return values[0] if values else None
-
-
-# --- many seeds -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SeedRun:
-    """One seed's outcome."""
-
-    seed: int
-    solved: bool
-    solved_epoch: int | None  # first epoch count at which every output was within tolerance
-    epochs: int  # epochs run
-    final_loss: float  # NaN when the run diverged
-    codes: tuple  # the diagnoses' codes (empty for a solved run)
-
-
-@dataclass(frozen=True)
-class SeedStudy:
-    """How a configuration fares over many seeds."""
-
-    runs: tuple  # SeedRun per seed, in the order trained
-
-    @property
-    def n_solved(self):
-        return sum(r.solved for r in self.runs)
-
-    @property
-    def success_rate(self):
-        return self.n_solved / len(self.runs)
-
-    @property
-    def epochs_to_solve(self):
-        """Epochs each solved run needed (a list to draw a histogram from)."""
-        return [r.solved_epoch for r in self.runs if r.solved]
-
-    def epochs_summary(self):
-        """min, median, p90 (nearest rank: an epoch count some run needed) and max, or Nones."""
-        v = sorted(self.epochs_to_solve)
-        if not v:
-            return {"min": None, "median": None, "p90": None, "max": None}
-        return {"min": v[0], "median": float(np.median(v)),
-                "p90": v[math.ceil(0.9 * len(v)) - 1], "max": v[-1]}
-
-    @property
-    def diagnosis_counts(self):
-        """How many failed runs got each diagnosis, most common first."""
-        return dict(Counter(c for r in self.runs if not r.solved for c in r.codes).most_common())
-
-    @property
-    def unexplained(self):
-        """Failed runs that no check recognised."""
-        return sum(1 for r in self.runs if not r.solved and not r.codes)
-
-    def as_dict(self):
-        return {"seeds": len(self.runs), "solved": self.n_solved,
-                "success_rate": self.success_rate, "epochs_to_solve": self.epochs_summary(),
-                "epochs_to_solve_values": self.epochs_to_solve,
-                "diagnoses": self.diagnosis_counts, "unexplained": self.unexplained,
-                "runs": [asdict(r) for r in self.runs]}
-
-
-def seed_study(config, X, y, seeds, on_run=None):
-    """Train ``config`` once per seed (``seeds``: a count N for 0..N-1, or a list of seeds).
-
-    ``on_run(seed_run)`` is called after each run (for a progress bar). Returns a SeedStudy.
-    """
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise XornetError(f"seeds: expected a whole number ≥ 1; received {seeds}.")
-        seeds = range(int(seeds))
-    runs = []
-    for s in seeds:
-        net, history, found = run_and_diagnose(config.with_(seed=int(s)), X, y)
-        solved = net is not None and history.solved
-        runs.append(SeedRun(int(s), solved, history.solved_epoch if solved else None,
-                            history.epochs, history.final_loss if net is not None else math.nan,
-                            tuple(d.code for d in found)))
-        if on_run is not None:
-            on_run(runs[-1])
-    if not runs:
-        raise XornetError("seeds: give at least one seed.")
-    return SeedStudy(tuple(runs))

@@ -6,7 +6,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from .. import datasets, doctor, load
+from .. import datasets, doctor, load, seedstudy
 from ..errors import XornetError
 from . import app, flags, options, render
 from .train import _build_config
@@ -134,7 +134,7 @@ def _doctor_config(cfg, X, y, data_name, json_out):
 def _doctor_seeds(cfg, X, y, data_name, n, json_out):
     seeds = range(cfg.seed, cfg.seed + n)
     with _progress(json_out, n) as tick:
-        study = doctor.seed_study(cfg, X, y, seeds, on_run=tick)
+        study = seedstudy.seed_study(cfg, X, y, seeds, on_run=tick)
     if json_out:
         render.print_json({"mode": "seeds", "dataset": data_name, "config": cfg.as_dict(),
                            "first_seed": cfg.seed, **study.as_dict()})
