@@ -380,7 +380,7 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args):
 def test_linear_hidden_layers_are_named_as_the_cause(xor):
     # 2-2-1 with linear hidden units: one layer in disguise, so XOR cannot be learned
     cfg = DEFAULT.with_(hidden=(2,), activation="linear", epochs=300)
-    net, history, found = run_and_diagnose(cfg, *xor)
+    _, history, found = run_and_diagnose(cfg, *xor)
     codes = [d.code for d in found]
     assert not history.solved and "linear-hidden" in codes
     assert "non-linear" in found[codes.index("linear-hidden")].suggestion
