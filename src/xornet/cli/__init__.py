@@ -53,7 +53,7 @@ app = typer.Typer(
 )
 
 # Each command module registers its commands on `app` when it is imported.
-from . import doctor, explain, logic, models, playground, plot, separable, train  # noqa: E402, F401
+from . import doctor, explain, logic, models, playground, plot, separable, sweep, train  # noqa: E402, F401
 
 
 def main():
