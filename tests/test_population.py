@@ -17,7 +17,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from xornet import activations, initializers, kernels, losses, population
+from xornet import activations, datasets, initializers, kernels, losses, population
 from xornet.config import RunConfig
 from xornet.errors import DivergenceError, XornetError
 from xornet.population import train_population
@@ -343,3 +343,18 @@ def test_configurations_backpropagation_cannot_train_are_refused():
         train_population(_cfg(activation="step"), XOR_X, XOR_Y, 2)
     with pytest.raises(XornetError, match=r"^y"):
         train_population(_cfg(), XOR_X, XOR_Y[:3], 2)
+
+
+def test_kernel_saturates_sigmoid_like_numpy_so_unstable_runs_diverge_alike():
+    # Sigmoid hidden units feeding a linear output at lr 1 and 4 grow huge weights; the
+    # kernel must saturate exactly where NumPy does (½·(1 + tanh(z/2)) is exactly 0 or 1
+    # far out), or it reports divergence (and its epoch) differently from Network.fit.
+    X, y = datasets.load("xor")
+    for lr in (1.0, 4.0):
+        cfg = RunConfig(hidden=(3,), activation="sigmoid", output_activation="linear",
+                        init="uniform", loss="sse", optimizer="sgd", lr=lr, epochs=200,
+                        stop_when_solved=False)
+        fast = train_population(cfg, X, y, 20, backend="numba")
+        plain = train_population(cfg, X, y, 20, backend="numpy")
+        assert np.array_equal(fast.diverged_epoch, plain.diverged_epoch)
+        assert np.array_equal(fast.solved, plain.solved)

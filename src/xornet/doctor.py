@@ -6,43 +6,32 @@ a ``Diagnosis``: a short code, one sentence naming the units and numbers, one co
 suggestion, and the numbers themselves. A run that solved its task gets none; ``xornet.seedstudy``
 repeats a configuration over many seeds and counts successes, epochs and diagnoses.
 Nothing here prints: the command line (``xornet.cli.doctor``) formats the results.
+
+This module gathers a run's numbers once and runs the checks listed in ``CHECKS``; each check
+is in ``xornet.symptoms`` (with the thresholds it judges by, importable from here too), and
+``Diagnosis`` with the helpers that word its sentences is in ``xornet.findings``.
 """
 
-import math
-from dataclasses import asdict, dataclass, field
-from itertools import pairwise
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import config as run_config
-from .collapse import collapse
+from . import symptoms
 from .errors import DivergenceError
-from .naming import unit_names
-
-# Each threshold is a judgement; the reason sits beside it.
-STUCK_SPREAD = 0.1  # outputs spread < 10 % of the targets' spread: the inputs barely matter
-SAME_WEIGHTS = 1e-6  # relative: units this close started identical and stayed so
-FLAT_SLOPE = 0.01  # f′ below 1 % of its peak (sigmoid |z| > 6, tanh |z| > 3.0): no gradient
-SATURATED_ROWS = 0.95  # "every or almost every row": all 4 of XOR's rows, 190 of 200
-UNDECIDED = 0.05  # an output this close to 0.5 is a tie between 0 and 1
-SAME_CODE = 0.05  # hidden codes closer than this (× their scale) cannot be told apart
-WINDOW = 0.1  # the "last part of training": the final 10 % of epochs (at least one)
-FALLING = 0.01  # a loss that fell ≥ 1 % over that window is still learning; less is flat
-FLAT_GRADIENT = 0.01  # without a loss curve: |∇E| below 1 % of E counts as flat
-EXPLODED = 100.0  # a loss that grew 100-fold from its start has blown up
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """One finding: what is wrong, the evidence, and what to try."""
-
-    code: str  # short id, e.g. "dead-relu"
-    sentence: str  # one sentence naming the evidence (units, numbers)
-    suggestion: str  # a concrete fix
-    evidence: dict = field(default_factory=dict)  # the numbers behind it, plain JSON data
-
-    def as_dict(self):
-        return asdict(self)
+from .findings import Diagnosis
+from .symptoms import (
+    EXPLODED,
+    FALLING,
+    FLAT_GRADIENT,
+    FLAT_SLOPE,
+    SAME_CODE,
+    SAME_WEIGHTS,
+    SATURATED_ROWS,
+    STUCK_SPREAD,
+    UNDECIDED,
+    WINDOW,
+)
 
 
 @dataclass
@@ -113,328 +102,19 @@ def _gather(net, X, y, history, config, diverged_at):
                 known.get("init"), tolerance, solved, net is not None and y_hat is None)
 
 
-# --- the checks: each returns a Diagnosis or None -------------------------------------------
-
-def _diverged(run):
-    curve = list(run.history.loss) if run.history is not None else []
-    finite = [v for v in curve if math.isfinite(v)]
-    lr = f"--lr {run.lr / 10:g}, a tenth of {run.lr:g}" if run.lr else "--lr"
-    fix = f"use a smaller learning rate ({lr}) so each step stays inside the valley"
-    facts = {"initial_loss": _first(finite), "last_finite_loss": finite[-1] if finite else None,
-             "lr": run.lr}
-    if run.diverged_at is not None or len(finite) < len(curve):
-        epoch = run.diverged_at if run.diverged_at is not None else len(finite)
-        grew = (f" after the loss grew from {_g(finite[0])} to {_g(finite[-1])}"
-                if len(finite) >= 2 and finite[-1] > finite[0] else "")
-        return _found("diverged", f"training diverged in epoch {epoch}: the loss or a weight "
-                      f"stopped being finite{grew}", fix, {"epoch": epoch, **facts})
-    if run.broken:
-        return _found("diverged", "the network's weights are not all finite numbers, so "
-                      "training diverged", fix, {"epoch": None, **facts})
-    if len(finite) >= 2 and finite[0] > 0 and max(finite) >= EXPLODED * finite[0]:
-        peak = int(np.argmax(finite))
-        return _found("diverged", f"the loss exploded: it grew from {_g(finite[0])} to "
-                      f"{_g(finite[peak])} (×{_g(finite[peak] / finite[0], 2)}) by epoch {peak}",
-                      fix, {"epoch": peak, "peak_loss": finite[peak], **facts})
-    return None
-
-
-def _symmetric_units(run):
-    if run.net is None:
-        return None
-    groups, largest = [], 0.0
-    layers = run.net.layers
-    for k, (layer, after) in enumerate(pairwise(layers), start=1):
-        parts = [layer.W, after.W.T] + ([layer.b[None, :]] if layer.b is not None else [])
-        unit_weights = np.vstack(parts).T  # (n_units, incoming + outgoing + bias)
-        scale = max(1.0, float(np.max(np.abs(unit_weights))))
-        names = unit_names(run.net.sizes, k)
-        for members in _same_rows(unit_weights, SAME_WEIGHTS * scale):
-            groups.append([names[j] for j in members])
-            spread = np.ptp(unit_weights[members], axis=0)
-            largest = max(largest, float(np.max(spread)))
-    if not groups:
-        return None
-    listed = "; ".join(_and(g) for g in groups)
-    why = (", the symmetry the zeros init starts with and gradient descent never breaks"
-           if run.init == "zeros" else "")
-    acts = "each group computes one function and learns" if len(groups) > 1 else \
-        "they compute one function and learn"
-    return _found(
-        "symmetric-units",
-        f"hidden units {listed} have identical incoming and outgoing weights (they differ by at "
-        f"most {_g(largest)}), so {acts} as one unit{why}",
-        "start from random weights (--init xavier) so the units differ from the first step"
-        if run.init in (None, "zeros", "given") else f"try another seed ({_seed(run)})",
-        {"groups": groups, "max_difference": largest})
-
-
-def _saturated(run):
-    found = []
-    for layer, names, z, slope in _units(run, ("sigmoid", "tanh")):
-        if layer is run.net.layers[-1] and layer.activation.name == "sigmoid" \
-                and run.loss == "bce":
-            continue  # bce's gradient ŷ − y cancels the output's slope: it cannot stall
-        zero = np.zeros(1)
-        peak = float(layer.activation.derivative(zero, layer.activation.value(zero))[0])
-        flat = slope < FLAT_SLOPE * peak  # (n, units)
-        for j in np.flatnonzero(flat.mean(axis=0) >= SATURATED_ROWS):
-            found.append({"unit": names[j], "activation": layer.activation.name,
-                          "rows": int(flat[:, j].sum()), "min_abs_net_input":
-                          float(np.min(np.abs(z[:, j]))), "largest_slope":
-                          float(np.max(slope[:, j])), "smallest_slope": float(np.min(slope[:, j]))})
-    if not found:
-        return None
-    units = ("unit " if len(found) == 1 else "units ") + _and([u["unit"] for u in found])
-    rows = min(u["rows"] for u in found)
-    on = f"all {len(run.X)}" if rows == len(run.X) else f"{rows} of {len(run.X)}"
-    z_min = min(u["min_abs_net_input"] for u in found)
-    top = max(u["largest_slope"] for u in found)
-    low = min(u["smallest_slope"] for u in found)
-    lr = f"--lr {run.lr / 10:g}" if run.lr else "--lr"
-    return _found(
-        "saturated",
-        f"{units} {'is' if len(found) == 1 else 'are'} saturated: |net input| ≥ {_g(z_min)} on "
-        f"{on} rows, so f′ is at most {_g(top)} (smallest {_g(low)}) and almost no gradient "
-        "flows through", f"start from smaller weights (--init xavier) or use a smaller learning "
-        f"rate ({lr}) so the net inputs stay in the steep middle", {"units": found})
-
-
-def _dead_relu(run):
-    found = [{"unit": names[j], "largest_net_input": float(np.max(z[:, j]))}
-             for _, names, z, _ in _units(run, ("relu",))
-             for j in np.flatnonzero(np.all(z <= 0.0, axis=0))]
-    if not found:
-        return None
-    largest = max(u["largest_net_input"] for u in found)
-    lr = f" or a smaller learning rate (--lr {run.lr / 10:g})" if run.lr else ""
-    return _found(
-        "dead-relu",
-        f"ReLU {'unit' if len(found) == 1 else 'units'} {_and([u['unit'] for u in found])} "
-        f"{'is' if len(found) == 1 else 'are'} dead: the net input is ≤ 0 on all {len(run.X)} rows "
-        f"(largest {_g(largest)}), so the output is always 0 and no gradient reaches the weights",
-        f"use leaky_relu (--activation leaky_relu), which keeps a small slope below 0; or try "
-        f"another seed ({_seed(run)}){lr}", {"units": found})
-
-
-def _plateau(run):
-    if run.net is None or run.solved or run.y.shape != (4, 1) or not _boolean(run.y):
-        return None
-    err = np.abs(run.y_hat - run.y).ravel()
-    undecided = np.abs(run.y_hat.ravel() - 0.5) < UNDECIDED
-    right = ~undecided & (err < 0.5)
-    n_right, n_undecided = int(right.sum()), int(undecided.sum())
-    if not 3 <= n_right + 0.5 * n_undecided < 4:
-        return None
-    flat = _flatness(run)
-    if flat is None or not flat["flat"]:
-        return None
-    rows = [_row(x) for x in run.X]
-    state = f"{n_right} of 4 rows are right"
-    if n_undecided:
-        stuck = ", ".join(f"{rows[i]} → {_g(run.y_hat[i, 0])}" for i in np.flatnonzero(undecided))
-        state += f" and {n_undecided} sit at the middle ({stuck}), 3 of 4 at best when rounded"
-    merged = _merged_rows(run)
-    why = (f"; the hidden layer gives {_and([rows[i] for i in merged])} almost the same code, so "
-           "the output cannot tell them apart" if merged else "")
-    hidden = run.net.sizes[1:-1]
-    more = f"--hidden {','.join(str(2 * n) for n in hidden)}" if hidden else "--hidden 2"
-    return _found(
-        "plateau-3-of-4",
-        f"{state}, and {flat['text']}: the run sits on the 75 % plateau, a local minimum{why}",
-        f"try another seed ({_seed(run)}) or more hidden units ({more}), which rarely stall here",
-        {"rows_right": n_right, "rows_undecided": n_undecided, "outputs": run.y_hat.ravel(),
-         "merged_rows": [run.X[i] for i in merged], **{k: v for k, v in flat.items()
-                                                       if k not in ("flat", "text")}})
-
-
-def _stuck_output(run):
-    if run.net is None or run.solved:
-        return None
-    out_spread, y_spread = np.ptp(run.y_hat, axis=0), np.ptp(run.y, axis=0)  # (n_out,)
-    stuck = np.flatnonzero((y_spread > 0) & (out_spread < STUCK_SPREAD * y_spread))
-    if stuck.size == 0:
-        return None
-    names = unit_names(run.net.sizes, len(run.net.sizes) - 1)
-    c = int(stuck[0])
-    lo, hi, mean = (float(f(run.y_hat[:, c])) for f in (np.min, np.max, np.mean))
-    falling = _still_learning(run)
-    if run.init == "zeros":
-        fix = "start from random weights (--init xavier): from all zeros every input looks alike"
-    elif len(run.net.sizes) > 2 and collapse(run.net) is not None:
-        fix = "add a hidden layer with a non-linear activation (--hidden 2 --activation tanh)"
-    elif len(run.net.sizes) == 2:
-        fix = ("add a hidden layer (--hidden 2 or more): without one the network draws a single "
-               "line, which cannot separate XOR-like data")
-    elif falling is not None:
-        fix = (f"keep training (--epochs {10 * run.history.epochs}): the outputs spread apart "
-               "once the loss leaves its flat start")
-    else:
-        bigger = f"a larger learning rate (--lr {2 * run.lr:g})" if run.lr else "a larger --lr"
-        fix = (f"try another seed ({_seed(run)}), a random init (--init xavier) or {bigger} to "
-               "leave the flat start")
-    return _found(
-        "stuck-output",
-        f"the output {_and([names[i] for i in stuck])} is stuck near {_g(mean, 3)} for every "
-        f"input: it only ranges from {_g(lo)} to {_g(hi)} (spread {_g(hi - lo, 2)}, "
-        f"{_pct((hi - lo) / y_spread[c])} of the targets' spread {_g(y_spread[c])})", fix,
-        {"units": [names[i] for i in stuck], "min": lo, "max": hi, "mean": mean,
-         "output_spread": out_spread[stuck], "target_spread": y_spread[stuck]})
-
-
-def _linear_hidden(run):
-    """Every hidden layer linear: the network is one layer in disguise (see collapse.py)."""
-    if run.net is None or run.solved or len(run.net.sizes) < 3 or collapse(run.net) is None:
-        return None
-    kinds = sorted({layer.activation.name for layer in run.net.layers[:-1]})
-    return _found(
-        "linear-hidden",
-        f"every hidden layer is {'/'.join(kinds)}, so the network collapses to a single layer "
-        "(W = W1·W2·…): it can only draw one straight boundary, whatever its weights",
-        "use a non-linear hidden activation (--activation tanh, sigmoid or relu); another "
-        "seed or learning rate cannot help",
-        {"hidden_activations": kinds})
-
-
-def _still_learning(run):
-    h = run.history
-    if run.solved or h is None or run.diverged_at is not None or h.stop_reason != "max epochs":
-        return None
-    change = _last_drop(h.loss)
-    if change is None or change["drop"] < FALLING:
-        return None
-    bigger = f" or with a larger learning rate (--lr {2 * run.lr:g})" if run.lr else ""
-    return _found(
-        "still-learning",
-        f"the loss was still falling when the {h.epochs} epochs ran out: it fell "
-        f"{_pct(change['drop'])} ({_g(change['before'])} → {_g(change['after'])}) over the "
-        f"last {_epochs(change['window'])}", f"train longer (--epochs {10 * h.epochs}){bigger}",
-        {"epochs": h.epochs, **change})
-
-
+# Run in this order, so diagnoses are listed in it; each returns a Diagnosis or None.
 CHECKS = {
-    "diverged": _diverged,
-    "linear-hidden": _linear_hidden,
-    "symmetric-units": _symmetric_units,
-    "dead-relu": _dead_relu,
-    "saturated": _saturated,
-    "plateau-3-of-4": _plateau,
-    "stuck-output": _stuck_output,
-    "still-learning": _still_learning,
+    "diverged": symptoms.diverged,
+    "linear-hidden": symptoms.linear_hidden,
+    "symmetric-units": symptoms.symmetric_units,
+    "dead-relu": symptoms.dead_relu,
+    "saturated": symptoms.saturated,
+    "plateau-3-of-4": symptoms.plateau,
+    "stuck-output": symptoms.stuck_output,
+    "still-learning": symptoms.still_learning,
 }
 CODES = tuple(CHECKS)
 
-
-# --- helpers --------------------------------------------------------------------------------
-
-def _units(run, activation_names):
-    """(layer, unit names, z (n, units), f′(z) (n, units)) of each layer with these activations."""
-    if run.net is None:
-        return
-    for k, layer in enumerate(run.net.layers, start=1):
-        if layer.activation.name in activation_names:
-            slope = layer.activation.derivative(layer.z, layer.a)
-            yield layer, unit_names(run.net.sizes, k), layer.z, slope
-
-
-def _same_rows(M, tol):
-    """Groups (of ≥ 2 row indices) of rows of M within ``tol`` of the group's first row."""
-    groups = []
-    for j in range(len(M)):
-        for g in groups:
-            if np.max(np.abs(M[j] - M[g[0]])) <= tol:
-                g.append(j)
-                break
-        else:
-            groups.append([j])
-    return [g for g in groups if len(g) > 1]
-
-
-def _last_drop(curve):
-    """How much the loss fell over the last WINDOW of epochs, as a fraction."""
-    if len(curve) < 2:
-        return None
-    window = max(1, round(WINDOW * (len(curve) - 1)))
-    before, after = curve[-1 - window], curve[-1]
-    drop = (before - after) / before if before > 0 else 0.0
-    return {"window": window, "before": before, "after": after, "drop": drop}
-
-
-def _flatness(run):
-    """Is the loss flat? From the curve when there is one, else from the gradient's size."""
-    if run.history is not None and len(run.history.loss) >= 2:
-        c = _last_drop(run.history.loss)
-        return {**c, "flat": c["drop"] < FALLING, "text": f"the loss has stopped falling "
-                f"({_g(c['before'])} → {_g(c['after'])}, {_pct(c['drop'])} over the last "
-                f"{_epochs(c['window'])})"}
-    if not all(layer.activation.differentiable for layer in run.net.layers):
-        return None  # a step network has no gradient to measure
-    value = run.net.loss(run.X, run.y, run.loss)
-    dW, db = run.net.gradients(run.X, run.y, run.loss)
-    norm = math.sqrt(sum(float(np.sum(g * g)) for g in dW + (db or [])))
-    return {"gradient_norm": norm, "loss": value, "flat": norm < FLAT_GRADIENT * value,
-            "text": f"the loss is flat here (gradient norm {_g(norm)} at loss {_g(value)})"}
-
-
-def _merged_rows(run):
-    """Rows with different targets whose last hidden codes are nearly the same."""
-    if len(run.net.layers) < 2:
-        return []
-    code = run.net.layers[-2].a  # (n, hidden)
-    scale = max(1.0, float(np.max(np.abs(code))))
-    rows = set()
-    for i in range(len(code)):
-        for j in range(i + 1, len(code)):
-            if run.y[i, 0] != run.y[j, 0] and np.max(np.abs(code[i] - code[j])) < SAME_CODE * scale:
-                rows.update((i, j))
-    return sorted(rows)
-
-
-def _boolean(y):
-    return bool(np.all((y == 0.0) | (y == 1.0)))
-
-
-def _seed(run):
-    return f"--seed {run.seed + 1}" if isinstance(run.seed, int) else "--seed"
-
-
-def _row(x):
-    return "(" + ", ".join(f"{v:g}" for v in x) + ")"
-
-
-def _found(code, sentence, suggestion, evidence):
-    """A Diagnosis whose sentence and suggestion read as sentences: capital, full stop."""
-    return Diagnosis(code, sentence[0].upper() + sentence[1:] + ".",
-                     suggestion[0].upper() + suggestion[1:] + ".", _plain(evidence))
-
-
-def _plain(value):
-    """Arrays and NumPy scalars → lists and Python numbers, so evidence is plain JSON data."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (np.ndarray, np.generic)):
-        return _plain(value.tolist()) if isinstance(value, np.ndarray) else value.item()
-    return value
-
-
-def _and(items):
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _g(x, digits=4):
-    return f"{x:.{digits}g}"
-
-
-def _pct(fraction):
-    return "< 0.01 %" if 0 < abs(fraction) < 1e-4 else f"{100 * fraction:.2g} %"
-
-
-def _epochs(n):
-    return "epoch" if n == 1 else f"{n} epochs"
-
-
-def _first(values):
-    return values[0] if values else None
+__all__ = ["CHECKS", "CODES", "EXPLODED", "FALLING", "FLAT_GRADIENT", "FLAT_SLOPE", "SAME_CODE",
+           "SAME_WEIGHTS", "SATURATED_ROWS", "STUCK_SPREAD", "UNDECIDED", "WINDOW", "Diagnosis",
+           "diagnose", "run_and_diagnose"]

@@ -1,8 +1,8 @@
-"""The compiled fast path of the population trainer: the maths of ``xornet.population``
-written as loops that numba compiles to machine code.
+"""The compiled fast path of the population trainer: the maths of
+``xornet.population_numpy`` written as loops that numba compiles to machine code.
 
-Layout: the population is on the last axis, as in population.py. The networks are cut into
-blocks of B; a block is trained side by side, epoch after epoch, until all its networks
+Layout: the population is on the last axis, as in population_numpy.py. The networks are cut
+into blocks of B; a block is trained side by side, epoch after epoch, until all its networks
 have stopped. Inside a block every quantity of a network (a weight, a unit's output for one
 sample, a gradient) is a row of B numbers, one per network, so each step of the maths is an
 inner loop over the block that the compiler turns into SIMD instructions:
@@ -15,8 +15,8 @@ inner loop over the block that the compiler turns into SIMD instructions:
 Threads take whole blocks: the compiled code releases the GIL and a thread pool hands each
 thread a run of blocks.
 
-The arithmetic follows population.py operation by operation (Σ_i x_i·W_ij summed in order
-i = 0, 1, ..., then + b; gradients summed over samples in order; the optimizers' update
+The arithmetic follows population_numpy.py operation by operation (Σ_i x_i·W_ij summed in
+order i = 0, 1, ..., then + b; gradients summed over samples in order; the optimizers' update
 formulas as written in optimizers.py; no fused multiply-adds). Only the exponentials differ:
 ``_exp`` and ``_expm1`` below are vectorisable polynomial versions, accurate to about a unit
 in the last place, so results agree with the NumPy path to ~1e-13, not bit for bit.
@@ -24,6 +24,9 @@ in the last place, so results agree with the NumPy path to ~1e-13, not bit for b
 This module imports numba only when ``load`` is first called, so ``import xornet`` never
 does. The functions below are plain Python until then; ``load`` compiles them with
 ``cache=True`` (numba keeps the machine code on disk, so later processes only load it).
+The compiled code stays in this one file on purpose: numba invalidates a cached function
+only when its own source file changes, so helpers moved to another file could be served
+stale from the cache after an edit.
 """
 
 import math
@@ -98,7 +101,7 @@ def default_threads():
 
 def train(setup, P, threads=None):
     """Train the population P (n_params, N) in place; return a ``population.Stats``."""
-    from .population import Stats
+    from .population_numpy import Stats
 
     load()
     cfg, n = setup.config, P.shape[1]
@@ -420,12 +423,14 @@ def _slope(a, code):
 def _activate(Z, row, Pb, b, code):
     """a = f(z + b) in place on Z[row], b a row of Pb (xornet.activations)."""
     B = Z.shape[1]
-    if code == 0:  # sigmoid 1 / (1 + e^-z); |z| > 40 saturates to 0 or 1 at any precision
+    if code == 0:  # sigmoid as ½·(1 + tanh(z/2)), the formula of xornet.activations, so
+        # it saturates to exactly 0 and 1 where NumPy's does; tanh(±20) is ±1 in float64
         for q in range(B):
             x = Z[row, q] + Pb[b, q]
             x = -40.0 if x < -40.0 else x  # comparisons keep NaN
             x = 40.0 if x > 40.0 else x
-            Z[row, q] = 1.0 / (1.0 + _exp(-x))
+            e = _expm1(x)  # tanh(x/2) = e / (e + 2) with e = e^x − 1
+            Z[row, q] = 0.5 * (1.0 + e / (e + 2.0))
     elif code == 1:  # tanh(z) = e / (e + 2) with e = e^2z − 1; tanh(±20) is ±1 in float64
         for q in range(B):
             x = Z[row, q] + Pb[b, q]

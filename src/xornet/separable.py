@@ -12,6 +12,7 @@ Larger data is solved in floats first and the answer is then *proved* exactly: a
 checking every point (with a rigorous bound on the float rounding), "not separable" by a
 handful of points that no line separates, re-solved in rationals. If a proof fails, an exact
 working set decides: solve on a few points, add the points that line gets wrong, repeat.
+The simplex method itself, which knows nothing of data, is in ``xornet.simplex``.
 """
 
 import itertools
@@ -22,12 +23,15 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import XornetError
+from .simplex import FLOAT_PIVOT_LIMIT, maximise
 
 FULL_SOLVE_ROWS = 40  # up to this many points, solve on all of them at once
 BEST_ACCURACY_ROWS = 16  # the best accuracy of a line is searched for data this small ...
 BEST_ACCURACY_BUDGET = 100  # ... spending at most this many linear programmes
-FLOAT_PIVOT_LIMIT = 20  # pivots per row and column before the float simplex gives up
 LIST_POINTS_UP_TO = 8  # sentences name the points of data this small
+
+__all__ = ["BEST_ACCURACY_BUDGET", "BEST_ACCURACY_ROWS", "FLOAT_PIVOT_LIMIT", "FULL_SOLVE_ROWS",
+           "LIST_POINTS_UP_TO", "Separability", "boundary_word", "decide", "equation"]
 
 
 @dataclass(frozen=True)
@@ -212,7 +216,7 @@ def _max_margin(X, s):
     sx = np.array([Fraction(v) * int(si) for row, si in zip(X, s, strict=True) for v in row],
                   dtype=object).reshape(n, d)  # (n, d) exact s_i·x_i
     sb = np.array([Fraction(int(si)) for si in s], dtype=object)[:, None]  # (n, 1)
-    x, _ = _simplex(*_programme(sx, sb, Fraction(0), Fraction(1)), eps=0)
+    x, _ = maximise(*_programme(sx, sb, Fraction(0), Fraction(1)), eps=0)
     if x[0] <= 0:
         return None
     return [x[1 + j] - x[1 + d + j] for j in range(d)], x[2 * d + 1] - x[2 * d + 2]
@@ -225,7 +229,7 @@ def _float_max_margin(X, s):
     mean, std = X.mean(axis=0), X.std(axis=0)
     std[std == 0] = 1.0
     Z = (X - mean) / std  # separable exactly when X is: an affine change of coordinates
-    x, duals = _simplex(*_programme(s[:, None] * Z, s[:, None], 0.0, 1.0), eps=1e-9)
+    x, duals = maximise(*_programme(s[:, None] * Z, s[:, None], 0.0, 1.0), eps=1e-9)
     if x is None:
         return None, None
     if x[0] > 1e-9:
@@ -234,54 +238,6 @@ def _float_max_margin(X, s):
         return ([Fraction(v) for v in w], Fraction(b)), None
     support = np.flatnonzero(duals[:n] > 1e-9)
     return None, support if np.unique(s[support]).size == 2 else None
-
-
-def _simplex(D, beta, c, eps):
-    """Maximise c·x subject to D·x ≤ beta, x ≥ 0, where beta ≥ 0 (so x = 0 is feasible).
-
-    Works on floats (``eps`` a small tolerance) or on Fractions (``eps = 0``: exact).
-    Dictionary form: basic = beta − D·nonbasic, objective = const + c·nonbasic. Bland's rule
-    (always the lowest-numbered candidate) guarantees termination on degenerate problems.
-    Returns the optimal x and the dual value of each row; in floats, (None, None) if rounding
-    makes it wander (exact arithmetic never does).
-    """
-    D, beta, c = D.copy(), beta.copy(), c.copy()
-    m, k = D.shape
-    nonbasic, basic = list(range(k)), list(range(k, k + m))  # variable k + i is row i's slack
-    for pivots in itertools.count():
-        entering = [j for j in range(k) if c[j] > eps]
-        if not entering:
-            break
-        if eps and pivots > FLOAT_PIVOT_LIMIT * (m + k):
-            return None, None
-        j = min(entering, key=lambda col: nonbasic[col])
-        # a bounded programme always has a row limiting the entering variable
-        rows = np.flatnonzero(D[:, j] > eps)
-        ratios = [beta[r] / D[r, j] for r in rows]
-        low = min(ratios)
-        i = min((r for r, q in zip(rows, ratios, strict=True) if q <= low + eps),
-                key=lambda r: basic[r])
-        p, col = D[i, j], D[:, j].copy()
-        pivot_row = D[i] / p
-        pivot_row[j] = 1 / p
-        col[i] = 0
-        D -= np.outer(col, pivot_row)
-        D[:, j] = -col / p
-        D[i] = pivot_row
-        beta_i = beta[i] / p
-        beta -= col * beta_i
-        beta[i] = beta_i
-        cj = c[j]
-        c -= cj * pivot_row
-        c[j] = -cj / p
-        nonbasic[j], basic[i] = basic[i], nonbasic[j]
-    x = np.array([Fraction(0)] * k, dtype=object) if D.dtype == object else np.zeros(k)
-    duals = np.zeros(m)
-    for i, var in ((i, v) for i, v in enumerate(basic) if v < k):
-        x[var] = beta[i]
-    for j, var in ((j, v) for j, v in enumerate(nonbasic) if v >= k):
-        duals[var - k] = -float(c[j])  # the reduced cost of row (var − k)'s slack
-    return x, duals
 
 
 def _violators(X, s, w, b):
