@@ -1,9 +1,12 @@
 """Run every benchmark one after another and print one markdown summary for the README.
 
 ``make bench`` runs this file. Each benchmark also runs on its own (see benchmarks/README.md).
+The comparisons with the peers (JAX, PyTorch, scikit-learn: the ``bench`` extra) run when
+those are installed, and are skipped with a note otherwise.
 """
 
 import argparse
+import importlib.util
 import os
 import platform
 import sys
@@ -16,7 +19,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling bench_* 
 
 import bench_classic
 import bench_default
+import bench_peers_digits
+import bench_peers_population
+import bench_peers_single
 import bench_startup
+
+PEERS = {"population": ("jax", "torch"), "single": ("sklearn", "torch"),
+         "digits": ("sklearn", "torch")}
+
+
+def missing(names):
+    return [n for n in names if importlib.util.find_spec(n) is None]
 
 
 def cpu_model():
@@ -40,7 +53,7 @@ def section(title):
     print(f"\n## {title}\n", flush=True)
 
 
-def summary(m, classic, default, startup):
+def summary(m, classic, default, startup, peers):
     print("| benchmark | result |")
     print("|---|---|")
     print(f"| machine | {m['cpu']}, {m['cores']} cores, {m['os']}, Python {m['python']}, "
@@ -63,6 +76,72 @@ def summary(m, classic, default, startup):
         print(f"| start-up: {label} | {value} |")
     if startup["import"] is not None:
         print(f"| heavy modules in `import xornet` | {', '.join(startup['heavy']) or 'none'} |")
+    for line in peer_lines(peers):
+        print(line)
+
+
+def peer_lines(peers):
+    """Summary rows for the peer comparisons that ran."""
+    if "population" in peers:
+        rows = peers["population"]
+        by = {(r["kind"], r["n"]): r for r in rows}
+        for n in sorted({r["n"] for r in rows}):
+            x, j, t = by.get(("xornet", n)), by.get(("jax", n)), by.get(("torch", n))
+            if not (x and j and t):
+                continue
+            rate = {k: n * r["epochs"] / r["wall"] / 1e6 for k, r in
+                    (("x", x), ("j", j), ("t", t))}
+            yield (f"| population N = {n:,}, {x['epochs']} epochs, end to end (fresh process) | "
+                   f"xornet {rate['x']:.3g} M net-epochs/s, JAX {rate['j']:.3g}, PyTorch "
+                   f"{rate['t']:.3g}: xornet = {rate['x'] / rate['j']:.2f}× JAX |")
+    if "single" in peers:
+        rows, seeds = peers["single"]["rows"], peers["single"]["seeds"]
+        for name in ("xornet", "sk-lbfgs", "torch", "plain"):
+            r = rows[name]
+            yield (f"| one XOR net, until solved: {bench_peers_single.METHODS[name][0]} | "
+                   f"solved {r['solved']}/{seeds}; {r['median_ms']:.2f} ms median, "
+                   f"{r['p95_ms']:.2f} ms p95 |")
+        e = peers["single_epoch"]["best"]
+        yield (f"| textbook epoch: plain NumPy / xornet `fit` / PyTorch | {e['plain']:.1f} / "
+               f"{e['xornet']:.1f} / {e['torch']:.1f} µs |")
+    if "digits" in peers:
+        b = peers["digits"]["best"]
+        yield (f"| digits 64-128-10, mini-batch 32: xornet (float64) / PyTorch float64 / "
+               f"float32 | {b['xornet']:.4f} / {b['torch64']:.4f} / {b['torch32']:.4f} s per "
+               "epoch |")
+
+
+def run_peers(args, m):
+    """The three comparisons with the peers; each is skipped if a peer is not installed."""
+    peers = {}
+    absent = missing(PEERS["population"])
+    section("Peers: population throughput (xornet, JAX, PyTorch, NumPy loop)")
+    if absent:
+        print(f"skipped: {', '.join(absent)} not installed (pip install -e '.[bench]')")
+    else:
+        sizes, epochs, repeats, loop = (1000, 10000, 100000), 2000, args.peer_repeats, 300
+        if args.quick:
+            sizes, epochs, repeats, loop = (1000, 10000), 200, 1, 20
+        peers["population"] = bench_peers_population.measure(sizes, epochs, repeats, loop)
+        bench_peers_population.report(peers["population"], m)
+    absent = missing(PEERS["single"])
+    section("Peers: one network, time to solve XOR")
+    if absent:
+        print(f"skipped: {', '.join(absent)} not installed (pip install -e '.[bench]')")
+    else:
+        seeds, repeats, epochs = (5, 1, 500) if args.quick else (100, args.peer_repeats, 5000)
+        peers["single"] = bench_peers_single.measure(seeds, repeats)
+        peers["single_epoch"] = bench_peers_single.measure_epoch(epochs, max(repeats, 3))
+        bench_peers_single.report(peers["single"], peers["single_epoch"], m)
+    absent = missing(PEERS["digits"])
+    section("Peers: digits, mini-batch 32 (xornet, PyTorch)")
+    if absent:
+        print(f"skipped: {', '.join(absent)} not installed (pip install -e '.[bench]')")
+    else:
+        epochs, repeats = (2, 1) if args.quick else (10, max(args.peer_repeats, 5))
+        peers["digits"] = bench_peers_digits.measure(epochs, repeats)
+        bench_peers_digits.report(peers["digits"], m)
+    return peers
 
 
 def main():
@@ -71,6 +150,10 @@ def main():
     p.add_argument("--classic-epochs", type=int, default=20000)
     p.add_argument("--default-seeds", type=int, default=1000)
     p.add_argument("--startup-repeats", type=int, default=10)
+    p.add_argument("--peer-repeats", type=int, default=3,
+                   help="fresh processes / sweeps per peer comparison (best kept)")
+    p.add_argument("--no-peers", action="store_true",
+                   help="skip the comparisons with JAX, PyTorch and scikit-learn")
     p.add_argument("--quick", action="store_true", help="few repeats: a smoke test")
     args = p.parse_args()
     if args.quick:
@@ -88,8 +171,9 @@ def main():
     section("Start-up")
     startup = bench_startup.measure(args.startup_repeats)
     bench_startup.report(startup)
+    peers = {} if args.no_peers else run_peers(args, m)
     section("Summary")
-    summary(m, classic, default, startup)
+    summary(m, classic, default, startup, peers)
     print(f"\n(all benchmarks took {time.perf_counter() - t0:.0f} s)")
 
 
