@@ -243,7 +243,7 @@ def test_histogram_with_no_solved_network_says_so(xor):
 
 
 def test_dask_cluster_gives_the_local_results_bit_for_bit():
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a test extra: `make test` installs dask[distributed]
     args = (*SMALL, "--activation", "sigmoid,relu", "--json")
     local = json.loads(cli(*args).stdout)
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,

@@ -133,7 +133,7 @@ def _doctor_config(cfg, X, y, data_name, json_out):
 
 def _doctor_seeds(cfg, X, y, data_name, n, json_out):
     seeds = range(cfg.seed, cfg.seed + n)
-    with _progress(json_out, n) as tick:
+    with render.progress("seeds", n, show=not json_out) as tick:
         study = seedstudy.seed_study(cfg, X, y, seeds, on_run=tick)
     if json_out:
         render.print_json({"mode": "seeds", "dataset": data_name, "config": cfg.as_dict(),
@@ -236,26 +236,3 @@ class _status:
     def __exit__(self, *exc):
         if self.show:
             self.status.stop()
-
-
-class _progress:
-    """A progress bar over seeds on stderr, only when a person is watching."""
-
-    def __init__(self, quiet, total):
-        self.show = not quiet and sys.stderr.isatty() and total > 1
-        self.total = total
-
-    def __enter__(self):
-        if not self.show:
-            return lambda run: None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        self.bar = Progress("seeds", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                            transient=True, console=render.Console(stderr=True))
-        self.bar.start()
-        task = self.bar.add_task("seeds", total=self.total)
-        return lambda run: self.bar.advance(task)
-
-    def __exit__(self, *exc):
-        if self.show:
-            self.bar.stop()

@@ -2,6 +2,7 @@
 
 import json
 import math
+import sys
 
 import numpy as np
 from rich.console import Console
@@ -18,6 +19,39 @@ def console():
     if not con.is_terminal:
         con.width = PIPE_WIDTH
     return con
+
+
+class progress:
+    """``with progress("seeds", n) as tick:`` — a rich progress bar on stderr, shown only when
+    a person is watching (stderr is a terminal, ``show`` is true and there is more than one
+    step); ``tick(anything)`` advances it by one."""
+
+    def __init__(self, label, total, show=True):
+        self.label, self.total = label, total
+        self.show = show and sys.stderr.isatty() and total > 1
+        self.bar = None
+
+    def __enter__(self):
+        if not self.show:
+            return lambda _done: None
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(self.label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            TimeRemainingColumn(), transient=True,
+                            console=Console(stderr=True))
+        self.bar.start()
+        task = self.bar.add_task(self.label, total=self.total)
+        return lambda _done: self.bar.advance(task)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def num(x, digits=4):

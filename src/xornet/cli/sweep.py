@@ -2,7 +2,6 @@
 
 import csv
 import os
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -91,7 +90,7 @@ def sweep_command(
                         target_loss)
     grid = sweep.make_grid(base, allow_large=yes, **lists)
     run_start = time.perf_counter()
-    with _progress(grid.n_cells) as tick:
+    with render.progress("cells", grid.n_cells) as tick:
         if dask:
             results, n_workers = sweep.run_dask(grid, X, y, seeds, dask, backend=backend,
                                                 diagnose_cap=diagnose, on_cell=tick)
@@ -205,36 +204,6 @@ def _base_config(preset, bias, momentum, epochs, shuffle, tolerance, early_stop,
 
 
 # --- running ------------------------------------------------------------------------------
-
-class _progress:
-    """A progress bar over cells on stderr, only when a person is watching."""
-
-    def __init__(self, total):
-        self.total = total
-        self.show = sys.stderr.isatty()
-
-    def __enter__(self):
-        if not self.show:
-            return lambda result: None
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.bar = Progress("cells", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            TimeRemainingColumn(), transient=True,
-                            console=render.Console(stderr=True))
-        self.bar.start()
-        task = self.bar.add_task("cells", total=self.total)
-        return lambda result: self.bar.advance(task)
-
-    def __exit__(self, *exc):
-        if self.show:
-            self.bar.stop()
-
 
 def _cores():
     from ..kernels import default_threads
