@@ -102,11 +102,13 @@ def train(net, X, y, settings, callbacks=()):
 
 def _loop(net, X, y, settings, callbacks, loss_fn, opt, rng, full_batch, history):
     """Epoch after epoch: forward, loss, (stop?), backward, update."""
+    value_and_gradient = loss_fn.fused or loss_fn  # looked up once: this loop is the hot path
+    params, grads = [net.params], [net.grads]
     for epoch in range(1, settings.epochs + 2):
         if full_batch:
             # forward: the whole set; its loss is the loss after epoch - 1 epochs
             y_hat = net.forward(X)
-            value, grad = loss_fn(y_hat, y)
+            value, grad = value_and_gradient(y_hat, y)
         else:
             y_hat = net.forward(X)
             value = loss_fn.value(y_hat, y)
@@ -115,7 +117,7 @@ def _loop(net, X, y, settings, callbacks, loss_fn, opt, rng, full_batch, history
             break
         if full_batch:
             net.backward(grad)  # backward: every gradient first ...
-            opt.step([net.params], [net.grads])  # ... then the update
+            opt.step(params, grads)  # ... then the update
         else:
             _minibatch_epoch(net, X, y, settings, loss_fn, opt, rng)
         if not math.isfinite(np.add.reduce(net.params)):  # a sum is inf or nan if any term is
