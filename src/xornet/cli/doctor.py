@@ -9,7 +9,6 @@ import typer
 from .. import datasets, doctor, load, seedstudy
 from ..errors import XornetError
 from . import app, flags, options, render
-from .train import _build_config
 
 Opt = typer.Option
 
@@ -24,6 +23,7 @@ CONFIG_ONLY = ("--preset", "--hidden", "--activation", "--output-activation", "-
 
 
 @app.command("doctor")
+@flags.run_flags
 def doctor_command(
     model: Annotated[str | None, typer.Argument(help="A saved model to examine; omit it to train the configuration the flags describe.")] = None,  # noqa: E501
     dataset: Annotated[str | None, Opt(help="Dataset name (see `xornet datasets`); XOR if omitted.")] = None,  # noqa: E501
@@ -33,23 +33,8 @@ def doctor_command(
     samples: flags.Samples = 200,
     noise: flags.Noise = None,
     data_seed: flags.DataSeed = 0,
-    preset: flags.Preset = None,
-    hidden: flags.Hidden = None,
-    activation: flags.Activation = None,
-    output_activation: flags.OutputActivation = None,
-    bias: flags.Bias = None,
-    init: flags.Init = None,
-    loss: flags.Loss = None,
-    optimizer: flags.Optimizer = None,
-    momentum: flags.Momentum = None,
-    lr: flags.Lr = None,
-    epochs: flags.Epochs = None,
-    batch_size: flags.BatchSize = None,
-    shuffle: flags.Shuffle = None,
+    run=None,
     seed: Annotated[int | None, Opt(help="Seed of the run (with --seeds: the first seed).")] = None,
-    tolerance: flags.Tolerance = None,
-    early_stop: flags.EarlyStop = None,
-    target_loss: flags.TargetLoss = None,
     seeds: Annotated[int | None, Opt(help="Train N seeds and count successes, epochs to solve and diagnoses.")] = None,  # noqa: E501
     json_out: flags.Json = False,
 ):
@@ -60,21 +45,18 @@ def doctor_command(
     options.check_count("--data-seed", data_seed, low=0)
     options.check_count("--seeds", seeds)
     if model is not None:
-        given = (preset, hidden, activation, output_activation, bias, init, optimizer, momentum,
-                 epochs, batch_size, shuffle, seed, early_stop, target_loss, seeds)
-        for flag, value in zip(CONFIG_ONLY, given, strict=True):
-            if value is not None:
+        given = {**run, "seeds": seeds}
+        for flag in CONFIG_ONLY:
+            if given[flag[2:].replace("-", "_")] is not None:
                 raise XornetError(
                     f"{flag}: describes a run to train, but MODEL is a saved model; drop {flag} "
                     "or drop MODEL (with a model only --dataset/--csv, --loss, --lr and "
                     "--tolerance apply)."
                 )
-    cfg = _build_config(preset, hidden, activation, output_activation, bias, init, loss,
-                        optimizer, momentum, lr, epochs, batch_size, shuffle, seed, tolerance,
-                        early_stop, target_loss)
+    cfg = flags.build_config(**run)
     X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     if model is not None:
-        _doctor_model(model, X, y, data_name, loss, lr, cfg.tolerance, json_out)
+        _doctor_model(model, X, y, data_name, run["loss"], run["lr"], cfg.tolerance, json_out)
     elif seeds is not None:
         _doctor_seeds(cfg, X, y, data_name, seeds, json_out)
     else:

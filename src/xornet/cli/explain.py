@@ -8,8 +8,7 @@ import typer
 from .. import datasets, load
 from ..errors import XornetError
 from ..explain import explain_step
-from . import app, options, render
-from .train import _build_config
+from . import app, flags, options, render
 
 Opt = typer.Option
 
@@ -58,11 +57,13 @@ def _network(model, preset, hidden, activation, output_activation, bias, init, s
         net = load(model)
         return net, net.training.get("loss", "mse"), float(net.training.get("lr", 0.5))
     if preset is not None:
-        cfg = _build_config(preset, hidden, activation, output_activation, bias, init, None,
-                            None, None, None, None, None, None, seed, None, None, None)
+        cfg = flags.build_config(preset=preset, hidden=hidden, activation=activation,
+                                 output_activation=output_activation, bias=bias, init=init,
+                                 seed=seed)
         return cfg.build(2, 1), cfg.loss, cfg.lr
-    cfg = _build_config(None, hidden, activation, output_activation, bias, init, None, None,
-                        None, None, None, None, None, seed, None, None, None)
+    cfg = flags.build_config(hidden=hidden, activation=activation,
+                             output_activation=output_activation, bias=bias, init=init,
+                             seed=seed)
     return cfg.build(2, 1), "mse", 0.5
 
 

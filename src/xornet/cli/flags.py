@@ -1,11 +1,14 @@
 """The option types shared by the commands that describe a run (train, doctor, animate)
 and the data (train, doctor, plot, animate, ...): one declaration, one help text."""
 
+import functools
+import inspect
 from typing import Annotated
 
 from typer import Option
 
 from .. import presets
+from . import options
 
 Preset = Annotated[str | None, Option(help=f"Start from a named set-up: {', '.join(presets.NAMES)}.")]  # noqa: E501
 Hidden = Annotated[str | None, Option(help="Hidden sizes: 3, 4,4 or none.")]
@@ -32,3 +35,73 @@ Samples = Annotated[int, Option(help="Points for sine and the 2-D clouds.")]
 Noise = Annotated[float | None, Option(help="Noise for the 2-D clouds and sine.")]
 DataSeed = Annotated[int, Option(help="Seed of the generated dataset.")]
 Json = Annotated[bool, Option("--json", help="Print one JSON document instead.")]
+
+# The flags that describe a run, in the order `--help` lists them.
+RUN = {
+    "preset": Preset, "hidden": Hidden, "activation": Activation,
+    "output_activation": OutputActivation, "bias": Bias, "init": Init, "loss": Loss,
+    "optimizer": Optimizer, "momentum": Momentum, "lr": Lr, "epochs": Epochs,
+    "batch_size": BatchSize, "shuffle": Shuffle, "seed": Seed, "tolerance": Tolerance,
+    "early_stop": EarlyStop, "target_loss": TargetLoss,
+}
+
+
+def run_flags(command):
+    """Give ``command`` every flag of `xornet train` that describes a run.
+
+    The command declares a parameter ``run`` instead of seventeen options; it receives a
+    dict of the flags (None for each one the user did not give), ready for
+    ``build_config(**run)``. A command may still declare one of them itself (e.g. its own
+    help for ``--seed``); that declaration wins and the value stays in ``run`` too.
+    """
+    signature = inspect.signature(command)
+    before = list(signature.parameters.values())
+    at = [p.name for p in before].index("run")  # the flags take the place of `run` in --help
+    names = {p.name for p in before}
+    added = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                               annotation=annotation)
+             for name, annotation in RUN.items() if name not in names]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs):
+        run = {name: kwargs.get(name) for name in RUN}
+        for p in added:
+            kwargs.pop(p.name)
+        return command(run=run, **kwargs)
+
+    params = before[:at] + added + before[at + 1:]
+    wrapper.__signature__ = signature.replace(parameters=params)
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    return wrapper
+
+
+def build_config(preset=None, hidden=None, activation=None, output_activation=None, bias=None,
+                 init=None, loss=None, optimizer=None, momentum=None, lr=None, epochs=None,
+                 batch_size=None, shuffle=None, seed=None, tolerance=None, early_stop=None,
+                 target_loss=None):
+    """The preset (or the default run) with every flag the user gave laid over it."""
+    base = presets.get(preset) if preset else presets.get("default")
+    given = {
+        "hidden": options.parse_hidden(hidden),
+        "activation": activation, "output_activation": output_activation, "bias": bias,
+        "init": init, "loss": loss, "optimizer": optimizer,
+        "momentum": options.check_number("--momentum", momentum, low=0.0),
+        "lr": options.check_number("--lr", lr, low=0.0, open_low=True),
+        "epochs": options.check_count("--epochs", epochs),
+        "shuffle": shuffle, "seed": options.check_count("--seed", seed, low=0),
+        "tolerance": options.check_number("--tolerance", tolerance, low=0.0, open_low=True),
+        "stop_when_solved": early_stop,
+        "target_loss": options.check_number("--target-loss", target_loss, low=0.0),
+    }
+    changes = {k: v for k, v in given.items() if v is not None}
+    if batch_size is not None:
+        changes["batch_size"] = options.parse_batch_size(batch_size)
+    if changes.get("optimizer") == "perceptron":
+        # the perceptron rule trains one layer of step units, online
+        changes.setdefault("hidden", ())
+        changes.setdefault("output_activation", "step")
+        changes.setdefault("batch_size", 1)
+    cfg = base.with_(**changes)
+    cfg.build(2, 1)  # check names (activation, init) before any data work
+    cfg.settings()  # check the training settings
+    return cfg

@@ -12,7 +12,6 @@ import typer
 from .. import datasets, load
 from ..errors import XornetError
 from . import app, flags, options, render
-from .train import _build_config
 
 Opt = typer.Option
 JsonOpt = Annotated[bool, Opt("--json", help="Print one JSON document.")]
@@ -107,32 +106,17 @@ def _recorded(net, n_bits):
 
 
 @app.command()
+@flags.run_flags
 def animate(
     out: Annotated[str, Opt("--out", "-o", help="The animation: a .gif, or an .mp4 (needs ffmpeg).")] = "training.gif",  # noqa: E501
     frames: Annotated[int, Opt(help="Frames, 30 to 120, at log-spaced epochs.")] = 60,
     fps: Annotated[int, Opt(help="Frames per second.")] = 12,
     dpi: Annotated[int, Opt(help="Resolution (dots per inch; 80 gives 1040×352 pixels).")] = 80,
-    preset: flags.Preset = None,
+    run=None,
     dataset: Annotated[str | None, Opt(help="Dataset name (2 inputs, or 1 such as sine); XOR if omitted.")] = None,  # noqa: E501
     csv: CsvOpt = None, target: TargetOpt = None,
     n_bits: flags.NBits = 3,
     samples: SamplesOpt = 200, noise: NoiseOpt = None, data_seed: DataSeedOpt = 0,
-    hidden: flags.Hidden = None,
-    activation: flags.Activation = None,
-    output_activation: flags.OutputActivation = None,
-    bias: flags.Bias = None,
-    init: flags.Init = None,
-    loss: flags.Loss = None,
-    optimizer: flags.Optimizer = None,
-    momentum: flags.Momentum = None,
-    lr: flags.Lr = None,
-    epochs: flags.Epochs = None,
-    batch_size: flags.BatchSize = None,
-    shuffle: flags.Shuffle = None,
-    seed: flags.Seed = None,
-    tolerance: flags.Tolerance = None,
-    early_stop: flags.EarlyStop = None,
-    target_loss: flags.TargetLoss = None,
     json_out: JsonOpt = False,
 ):
     """Train (options as for `xornet train`) and write the run as an animation: boundary,
@@ -148,9 +132,7 @@ def animate(
     options.check_count("--data-seed", data_seed, low=0)
     X, y, name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     viz.animate.check_shape(X.shape[1], y.shape[1])
-    cfg = _build_config(preset, hidden, activation, output_activation, bias, init, loss,
-                        optimizer, momentum, lr, epochs, batch_size, shuffle, seed, tolerance,
-                        early_stop, target_loss)
+    cfg = flags.build_config(**run)
     recording = viz.record_training(cfg, X, y, frames)
     started = time.perf_counter()
     path = viz.write_animation(recording, X, y, out, fps=fps, dpi=dpi, dataset_name=name)

@@ -6,7 +6,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from .. import config, datasets, presets
+from .. import config, datasets
 from . import app, flags, options, render
 
 Opt = typer.Option
@@ -19,8 +19,9 @@ LENS_UNITS_IN_FULL = 4
 
 
 @app.command()
+@flags.run_flags
 def train(
-    preset: flags.Preset = None,
+    run=None,
     dataset: Annotated[str | None, Opt(help="Dataset name (see `xornet datasets`); XOR if omitted.")] = None,  # noqa: E501
     csv: flags.Csv = None,
     target: flags.Target = None,
@@ -28,22 +29,6 @@ def train(
     samples: flags.Samples = 200,
     noise: flags.Noise = None,
     data_seed: flags.DataSeed = 0,
-    hidden: flags.Hidden = None,
-    activation: flags.Activation = None,
-    output_activation: flags.OutputActivation = None,
-    bias: flags.Bias = None,
-    init: flags.Init = None,
-    loss: flags.Loss = None,
-    optimizer: flags.Optimizer = None,
-    momentum: flags.Momentum = None,
-    lr: flags.Lr = None,
-    epochs: flags.Epochs = None,
-    batch_size: flags.BatchSize = None,
-    shuffle: flags.Shuffle = None,
-    seed: flags.Seed = None,
-    tolerance: flags.Tolerance = None,
-    early_stop: flags.EarlyStop = None,
-    target_loss: flags.TargetLoss = None,
     save: Annotated[str | None, Opt(help="Save the trained model to this JSON file.")] = None,
     plot: Annotated[str | None, Opt(help="Write the pictures of the trained model to this folder.")] = None,  # noqa: E501
     animate: Annotated[str | None, Opt(help="Write an animation of the run (.gif, or .mp4 with ffmpeg).")] = None,  # noqa: E501
@@ -55,12 +40,10 @@ def train(
     options.check_count("--samples", samples)
     options.check_count("--data-seed", data_seed, low=0)
     X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
-    cfg = _build_config(preset, hidden, activation, output_activation, bias, init, loss,
-                        optimizer, momentum, lr, epochs, batch_size, shuffle, seed, tolerance,
-                        early_stop, target_loss)
+    cfg = flags.build_config(**run)
     show_progress = not (quiet or json_out)
     net, history = _run_with_progress(cfg, X, y, show_progress)
-    net.training = {"dataset": data_name, "preset": preset, **net.training,
+    net.training = {"dataset": data_name, "preset": run["preset"], **net.training,
                     "hidden": list(cfg.hidden), "init": cfg.init}
     y_hat = net.predict(X)
     if save:
@@ -129,37 +112,6 @@ def _print_insights(con, notes):
     if notes["single_layer_note"]:
         con.print(f"[yellow]{notes['single_layer_note']}[/yellow]")
     print_diagnoses(con, notes["diagnoses"])
-
-
-def _build_config(preset, hidden, activation, output_activation, bias, init, loss, optimizer,
-                  momentum, lr, epochs, batch_size, shuffle, seed, tolerance, early_stop,
-                  target_loss):
-    """The preset (or the default run) with every flag the user gave laid over it."""
-    base = presets.get(preset) if preset else presets.get("default")
-    given = {
-        "hidden": options.parse_hidden(hidden),
-        "activation": activation, "output_activation": output_activation, "bias": bias,
-        "init": init, "loss": loss, "optimizer": optimizer,
-        "momentum": options.check_number("--momentum", momentum, low=0.0),
-        "lr": options.check_number("--lr", lr, low=0.0, open_low=True),
-        "epochs": options.check_count("--epochs", epochs),
-        "shuffle": shuffle, "seed": options.check_count("--seed", seed, low=0),
-        "tolerance": options.check_number("--tolerance", tolerance, low=0.0, open_low=True),
-        "stop_when_solved": early_stop,
-        "target_loss": options.check_number("--target-loss", target_loss, low=0.0),
-    }
-    changes = {k: v for k, v in given.items() if v is not None}
-    if batch_size is not None:
-        changes["batch_size"] = options.parse_batch_size(batch_size)
-    if changes.get("optimizer") == "perceptron":
-        # the perceptron rule trains one layer of step units, online
-        changes.setdefault("hidden", ())
-        changes.setdefault("output_activation", "step")
-        changes.setdefault("batch_size", 1)
-    cfg = base.with_(**changes)
-    cfg.build(2, 1)  # check names (activation, init) before any data work
-    cfg.settings()  # check the training settings
-    return cfg
 
 
 def _run_with_progress(cfg, X, y, show_progress):
