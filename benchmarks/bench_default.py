@@ -1,7 +1,7 @@
 """Time to solve XOR with the default preset, over many seeds.
 
 Each seed builds the default network and trains it until every output is within the
-tolerance of its target (``xornet.config.run``). Reported: how many seeds solved, the
+tolerance of its target (``xornet.train.config.run``). Reported: how many seeds solved, the
 training-loop time (``History.wall_time``) at the median, 95th percentile and worst seed,
 the whole-run time (build + train), and the epochs needed.
 """
@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from xornet.config import run
-from xornet.presets import PRESETS
+from xornet.train.config import run
+from xornet.train.presets import PRESETS
 
 X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 Y = np.array([[0.0], [1.0], [1.0], [0.0]])

@@ -59,9 +59,9 @@ def initial_weights(n, seed=0):
 
 def run_xornet(n, epochs):
     import xornet
-    from xornet import kernels
-    from xornet.config import RunConfig
-    from xornet.population import train_population
+    from xornet.population import kernel as kernels
+    from xornet.population.trainer import train_population
+    from xornet.train.config import RunConfig
 
     imported = time.perf_counter() - START
     X, y = xornet.datasets.load("xor")

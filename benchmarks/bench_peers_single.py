@@ -3,7 +3,7 @@
 Every method trains one network on the four XOR rows, once per seed (default seeds 0..99),
 and the time of the whole fit is taken (building the model, training, the final check):
 
-- xornet: ``xornet.config.run(presets.get("default").with_(seed=s), X, y)`` — 2-16-1, tanh
+- xornet: ``xornet.train.config.run(presets.get("default").with_(seed=s), X, y)`` — 2-16-1, tanh
   hidden, sigmoid output, bias, He init, binary cross-entropy, gradient descent with
   momentum 0.9, lr 1, full batch, until solved (every output within 0.1; at most 5000 epochs);
 - scikit-learn ``MLPClassifier`` with each solver: lbfgs, adam and sgd, all with 16 tanh
@@ -37,7 +37,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling bench_* modules
 
 import bench_classic
-from xornet import config, presets
+from xornet.train import config, presets
 
 X, Y = bench_classic.X, bench_classic.Y
 LABELS = Y.ravel().astype(int)

@@ -1,4 +1,4 @@
-"""Population throughput: N networks trained at once by ``xornet.population``.
+"""Population throughput: N networks trained at once by ``xornet.population.trainer``.
 
 Workload (issue 5): XOR, 2-3-1, sigmoid hidden and output units, bias, weights uniform in
 [-1, 1), ½·SSE, learning rate 1, full batch, no early stop, 2000 epochs, seeds 0..N-1.
@@ -11,9 +11,9 @@ initial draws), the kernel load, and the peak resident memory of the process wit
 resident memory just before training (the difference is what the population costs).
 The kernel's compile time is measured once from an empty cache (a temporary
 ``NUMBA_CACHE_DIR``). Then it checks the results: the numba and NumPy paths against each
-other for every network at N = 10³, and the first seeds against ``xornet.config.run``.
+other for every network at N = 10³, and the first seeds against ``xornet.train.config.run``.
 
-For reference, one network at a time: ``xornet.config.run`` in a loop over a few seeds.
+For reference, one network at a time: ``xornet.train.config.run`` in a loop over a few seeds.
 """
 
 import argparse
@@ -48,8 +48,8 @@ def worker(kind, n, epochs, threads, save):
     import numpy as np
 
     import xornet
-    from xornet.config import RunConfig, run
-    from xornet.population import train_population
+    from xornet.population.trainer import train_population
+    from xornet.train.config import RunConfig, run
 
     X, y = xornet.datasets.load("xor")
     cfg = RunConfig(**WORKLOAD, epochs=epochs)
@@ -61,7 +61,7 @@ def worker(kind, n, epochs, threads, save):
         out["train"] = time.perf_counter() - t
     else:
         if kind == "numba":
-            from xornet import kernels
+            from xornet.population import kernel as kernels
 
             out["compile"] = kernels.load()  # import numba, then compile or load the cache
         out["rss_before"] = _rss_mb("VmRSS")
@@ -102,7 +102,7 @@ def check(epochs, tmp, n=1000, n_alone=20):
     import numpy as np
 
     import xornet
-    from xornet.config import RunConfig, run
+    from xornet.train.config import RunConfig, run
 
     a, b = (str(Path(tmp) / f"{k}.npy") for k in ("numba", "numpy"))
     spawn("numba", n, epochs, save=a)

@@ -1,4 +1,4 @@
-"""Tests for xornet.activations: each value against a direct formula, each derivative against
+"""Tests for xornet.core.activations: each value against a direct formula, each derivative against
 central finite differences of the value."""
 
 import math
@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from xornet import activations
+from xornet.core import activations
 from xornet.errors import XornetError
 
 DIFFERENTIABLE = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 import xornet
 import xornet.cli.logic  # registers check/logic/builtins on the app
-from xornet import builtin
 from xornet.cli import app
+from xornet.io import builtin
 
 ROWS = list(itertools.product([0, 1], repeat=2))  # (0,0), (0,1), (1,0), (1,1)
 
@@ -34,7 +34,7 @@ ORACLE = {
 def test_every_name_has_an_oracle_and_a_file():
     assert set(builtin.NAMES) == set(ORACLE)
     shipped = {p.name.removesuffix(".json")
-               for p in (resources.files("xornet") / "builtin").iterdir()
+               for p in (resources.files("xornet.io") / "handbuilt").iterdir()
                if p.name.endswith(".json")}
     assert shipped == set(builtin.NAMES)
 

@@ -1,10 +1,11 @@
-"""Tests for xornet.collapse: the collapsed single layer reproduces the network exactly."""
+"""Tests for xornet.explain.collapse: the collapsed single layer reproduces the network exactly."""
 
 import numpy as np
 import pytest
 
-from xornet import Network, activations
-from xornet.collapse import collapse, collapse_sentence
+from xornet import Network
+from xornet.core import activations
+from xornet.explain.collapse import collapse, collapse_sentence
 
 
 @pytest.mark.parametrize("hidden", [(3,), (4, 2), (3, 5, 2)])

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xornet import csvdata, datasets
 from xornet.errors import XornetError
+from xornet.io import csvdata, datasets
 
 ROWS = list(itertools.product([0, 1], repeat=2))  # (0,0), (0,1), (1,0), (1,1)
 CLOUDS = ["xor-cloud", "circles", "moons", "spiral", "gaussians"]

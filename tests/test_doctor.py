@@ -15,11 +15,12 @@ import pytest
 from typer.testing import CliRunner
 
 import xornet.cli.doctor  # noqa: F401  (registers `xornet doctor` on the app)
-from xornet import DivergenceError, History, Network, presets
+from xornet import DivergenceError, History, Network
 from xornet.cli import app
-from xornet.config import RunConfig, run
-from xornet.doctor import CODES, Diagnosis, diagnose, run_and_diagnose
-from xornet.seedstudy import seed_study
+from xornet.doctor.diagnose import CODES, Diagnosis, diagnose, run_and_diagnose
+from xornet.doctor.seedstudy import seed_study
+from xornet.train import presets
+from xornet.train.config import RunConfig, run
 
 DEFAULT = presets.get("default")
 # The smallest XOR net with plain gradient descent: seed 3 stalls, most seeds solve.

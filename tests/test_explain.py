@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 import xornet
 from xornet.cli import app
-from xornet.explain import explain_step
+from xornet.explain.trace import explain_step
 
 # A 2-2-1 sigmoid network with bias, written with the flat numbering of naming.py:
 # net_h1 = 1·w1 + x1·w2 + x2·w3, net_h2 = 1·w4 + x1·w5 + x2·w6, net_ŷ = 1·w7 + h1·w8 + h2·w9

@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 import xornet
 import xornet.cli.logic  # registers check/logic on the app
-from xornet import logic
 from xornet.cli import app
 from xornet.errors import XornetError
+from xornet.explain import lens as logic
 
 ROWS = list(itertools.product([0, 1], repeat=2))  # (0,0), (0,1), (1,0), (1,1)
 

@@ -1,4 +1,4 @@
-"""Tests for xornet.losses: values worked by hand, gradients against finite differences."""
+"""Tests for xornet.core.losses: values worked by hand, gradients against finite differences."""
 
 import math
 import warnings
@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from xornet import activations, losses
+from xornet.core import activations, losses
 from xornet.errors import XornetError
 
 

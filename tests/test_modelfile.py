@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xornet import modelfile
-from xornet.activations import NAMES
+from xornet.core.activations import NAMES
 from xornet.errors import XornetError
+from xornet.io import modelfile
 
 SOURCE = "xor.json"
 FAST = settings(max_examples=100, deadline=None,

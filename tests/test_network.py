@@ -1,4 +1,4 @@
-"""Tests for xornet.Network, its initialisers and xornet.gradcheck.
+"""Tests for xornet.Network, its initialisers and xornet.core.gradcheck.
 
 Oracles: numbers worked by hand beside each assertion, a published worked example (Matt
 Mazur, "A Step by Step Backpropagation Example", 2015), central finite differences computed
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import xornet
-from xornet import activations, initializers, losses
+from xornet.core import activations, initializers, losses
 from xornet.errors import XornetError
 
 # ================================================================= initialisers

@@ -1,12 +1,16 @@
-"""Tests for xornet.perceptron, its wiring in config.run and optimizers, and single-layer notes."""
+"""Tests for xornet.train.perceptron, its wiring in config.run and optimizers, and single-layer
+notes."""
 
 import numpy as np
 import pytest
 
-from xornet import Network, config, datasets, optimizers, presets
+from xornet import Network
+from xornet.core import optimizers
 from xornet.errors import XornetError
-from xornet.perceptron import single_layer_note, train_perceptron
-from xornet.training import TrainSettings, train
+from xornet.io import datasets
+from xornet.train import config, presets
+from xornet.train.perceptron import single_layer_note, train_perceptron
+from xornet.train.trainer import TrainSettings, train
 
 GATES = {
     "and": lambda a, b: a & b,

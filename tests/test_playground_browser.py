@@ -2,7 +2,7 @@
 headless Chromium by Playwright (never `playwright install`).
 
 Oracles: the colours under the data points against the XOR truth table; the explain panel
-against ``xornet.explain.explain_step`` on the weights the page shows; a downloaded model
+against ``xornet.explain.trace.explain_step`` on the weights the page shows; a downloaded model
 against ``xornet.load``; a refused upload against the sentence the command line prints.
 """
 
@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 import xornet
 import xornet.cli.playground  # registers `xornet playground`
 from xornet.cli import app as cli_app
-from xornet.explain import explain_step
+from xornet.explain.trace import explain_step
 from xornet.playground import server
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,8 +1,8 @@
-"""Tests for the population trainer (xornet.population) and its compiled kernel
-(xornet.kernels).
+"""Tests for the population trainer (xornet.population.trainer) and its compiled kernel
+(xornet.population.kernel).
 
 Oracle: each network trained alone, seed for seed, by the plain path — ``config.build`` and
-``training.train``, which is what ``xornet.config.run`` does (the network is kept even when
+``training.train``, which is what ``xornet.train.config.run`` does (the network is kept even when
 training raises DivergenceError, so a diverged run can be compared too). Both backends must
 give every network's final weights to 1e-12 relative (|Δθ| ≤ 1e-12·max|θ| per network), and
 the same solved flag, first solved epoch, epoch count, final loss and divergence epoch.
@@ -17,11 +17,14 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from xornet import activations, datasets, initializers, kernels, losses, population
-from xornet.config import RunConfig
+from xornet.core import activations, initializers, losses
 from xornet.errors import DivergenceError, XornetError
-from xornet.population import train_population
-from xornet.training import train
+from xornet.io import datasets
+from xornet.population import kernel as kernels
+from xornet.population import trainer as population
+from xornet.population.trainer import train_population
+from xornet.train.config import RunConfig
+from xornet.train.trainer import train
 
 # numba is a dependency of xornet: the compiled path is always tested, never skipped
 BACKENDS = ["numpy", "numba"]
@@ -311,7 +314,8 @@ def test_a_numba_that_does_not_load_falls_back_or_says_so(monkeypatch):
 
 
 def test_import_xornet_does_not_import_numba():
-    code = "import sys, xornet, xornet.population, xornet.kernels; print('numba' in sys.modules)"
+    code = ("import sys, xornet, xornet.population.trainer, xornet.population.kernel; "
+            "print('numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"

@@ -1,4 +1,4 @@
-"""Tests for xornet.presets: each preset is the table in PRODUCT.md, and each reproduces what
+"""Tests for xornet.train.presets: each preset is the table in PRODUCT.md, and each reproduces what
 its tutorial printed (outputs near 0.01 / 0.99, XOR solved, online updates in order)."""
 
 import dataclasses
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import xornet
-from xornet import config, presets
 from xornet.errors import XornetError
+from xornet.train import config, presets
 
 # Every field of RunConfig, as PRODUCT.md's table fixes it. Fields the table leaves open
 # ("chosen by us") are None here and checked for sanity below; seed, shuffle, momentum,

@@ -1,4 +1,4 @@
-"""Tests for xornet.separable and ``xornet separable``, each against its own oracle."""
+"""Tests for xornet.explain.separable and ``xornet separable``, each against its own oracle."""
 
 import itertools
 import json
@@ -8,9 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 import xornet.cli.separable  # noqa: F401  (registers the command on the app)
-from xornet import datasets, separable
 from xornet.cli import app
 from xornet.errors import XornetError
+from xornet.explain import separable
+from xornet.io import datasets
 
 COLUMNS = ["".join(bits) for bits in itertools.product("01", repeat=4)]  # all 16 functions
 

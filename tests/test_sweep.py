@@ -1,10 +1,11 @@
-"""``xornet.sweep``, ``xornet sweep`` and its pictures.
+"""``xornet.population.sweep``, ``xornet sweep`` and its pictures.
 
 Oracles: the cell order written out as nested loops; each cell's success count, epochs to
 solve, divergences and diagnoses recomputed by training every seed alone with
-``xornet.config.run`` and examining each failure with ``xornet.doctor.diagnose``; the CSV
-and the pictures read back from disk; a Dask ``LocalCluster`` of two worker processes
-against the local run, bit for bit (a digest of every network's final weights).
+``xornet.train.config.run`` and examining each failure with
+``xornet.doctor.diagnose.diagnose``; the CSV and the pictures read back from disk; a Dask
+``LocalCluster`` of two worker processes against the local run, bit for bit (a digest of every
+network's final weights).
 """
 
 import csv
@@ -21,10 +22,11 @@ from PIL import Image
 from typer.testing import CliRunner
 
 import xornet.cli.sweep  # registers `xornet sweep` (also when cli/__init__ does not yet)
-from xornet import doctor, sweep
 from xornet.cli import app
-from xornet.config import RunConfig, run
+from xornet.doctor import diagnose as doctor
 from xornet.errors import DivergenceError, XornetError
+from xornet.population import sweep
+from xornet.train.config import RunConfig, run
 from xornet.viz import sweep as viz_sweep
 
 runner = CliRunner()

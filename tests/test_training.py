@@ -1,4 +1,4 @@
-"""Tests for the training loop (Network.fit / xornet.training).
+"""Tests for the training loop (Network.fit / xornet.train.trainer).
 
 Oracle: the same run written out by hand — ``net.gradients`` for the gradients and the
 textbook update rules (gradient descent, momentum, Adam as in Kingma & Ba 2015, Algorithm 1)
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import xornet
-from xornet import optimizers
+from xornet.core import optimizers
 from xornet.errors import DivergenceError, XornetError
 
 

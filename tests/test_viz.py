@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 import xornet
 import xornet.cli.plot  # registers `plot` and `animate` on the app)
-from xornet import config, viz
+from xornet import viz
 from xornet.cli import app
+from xornet.train import config
 from xornet.viz import style
 
 X4 = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])

@@ -2,13 +2,19 @@
 
 A feed-forward network written from scratch on NumPy, trained by backpropagation, that
 explains every number it computes.
+
+This module is the facade: the names a user needs first. Everything else lives in one room
+of the package (``xornet.core``, ``xornet.train``, ``xornet.population``, ``xornet.explain``,
+``xornet.doctor``, ``xornet.io``, then the edges ``xornet.viz``, ``xornet.playground`` and
+``xornet.cli``); ``docs/architecture.md`` says what each room owns.
 """
 
-from . import activations, datasets, initializers, losses, optimizers
-from .errors import DivergenceError, XornetError
-from .gradcheck import gradcheck
-from .network import Network
-from .training import History, TrainSettings
+from xornet.core.gradcheck import gradcheck
+from xornet.core.network import Network
+from xornet.errors import DivergenceError, XornetError
+from xornet.io import datasets
+from xornet.train.config import RunConfig
+from xornet.train.trainer import History
 
 __version__ = "0.1.0"
 
@@ -17,10 +23,10 @@ def load(path):
     """Read a model file written by ``Network.save`` (or by hand) and return a Network.
 
     ``path`` may also name a hand-built network that ships with xornet, such as
-    ``"builtin:xor-step"`` (see :mod:`xornet.builtin`). The file is validated before use;
+    ``"builtin:xor-step"`` (see :mod:`xornet.io.builtin`). The file is validated before use;
     any problem raises XornetError with one sentence.
     """
-    from . import builtin, modelfile
+    from xornet.io import builtin, modelfile
 
     spec = modelfile.read(builtin.resolve(path))
     net = Network.from_weights(spec.weights, spec.biases, spec.activations)
@@ -29,6 +35,6 @@ def load(path):
 
 
 __all__ = [
-    "DivergenceError", "History", "Network", "TrainSettings", "XornetError", "activations",
-    "datasets", "gradcheck", "initializers", "load", "losses", "optimizers",
+    "DivergenceError", "History", "Network", "RunConfig", "XornetError", "datasets",
+    "gradcheck", "load",
 ]

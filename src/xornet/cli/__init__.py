@@ -10,7 +10,7 @@ import typer
 from typer import _click  # typer ships its own copy of click; its exceptions live here
 from typer.core import TyperGroup
 
-from ..errors import XornetError
+from xornet.errors import XornetError
 
 
 class _Group(TyperGroup):
@@ -53,7 +53,7 @@ app = typer.Typer(
 )
 
 # Each command module registers its commands on `app` when it is imported.
-from . import doctor, explain, logic, models, playground, plot, separable, sweep, train  # noqa: E402, F401
+from xornet.cli import doctor, explain, logic, models, playground, plot, separable, sweep, train  # noqa: E402, F401
 
 
 def main():

@@ -6,9 +6,12 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from .. import datasets, doctor, load, seedstudy
-from ..errors import XornetError
-from . import app, flags, options, render
+from xornet import load
+from xornet.cli import app, flags, options, render
+from xornet.doctor import diagnose as doctor
+from xornet.doctor import seedstudy
+from xornet.errors import XornetError
+from xornet.io import datasets
 
 Opt = typer.Option
 

@@ -5,10 +5,11 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from .. import datasets, load
-from ..errors import XornetError
-from ..explain import explain_step
-from . import app, flags, options, render
+from xornet import load
+from xornet.cli import app, flags, options, render
+from xornet.errors import XornetError
+from xornet.explain.trace import explain_step
+from xornet.io import datasets
 
 Opt = typer.Option
 
@@ -102,7 +103,7 @@ def _data(net, input, target, dataset, csv):
 
 def _collapse_note(net):
     try:
-        from ..collapse import collapse_sentence
+        from xornet.explain.collapse import collapse_sentence
     except ImportError:  # pragma: no cover - collapse ships with xornet
         return None
     return collapse_sentence(net)

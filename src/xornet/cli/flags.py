@@ -7,8 +7,8 @@ from typing import Annotated
 
 from typer import Option
 
-from .. import presets
-from . import options
+from xornet.cli import options
+from xornet.train import presets
 
 Preset = Annotated[str | None, Option(help=f"Start from a named set-up: {', '.join(presets.NAMES)}.")]  # noqa: E501
 Hidden = Annotated[str | None, Option(help="Hidden sizes: 3, 4,4 or none.")]

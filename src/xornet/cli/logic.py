@@ -6,9 +6,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .. import builtin, datasets, load, logic
-from ..errors import XornetError
-from . import app, options, render
+from xornet import load
+from xornet.cli import app, options, render
+from xornet.errors import XornetError
+from xornet.explain import lens as logic
+from xornet.io import builtin, datasets
 
 Opt = typer.Option
 MAX_LISTED = 4  # units named in "not crisp" sentences; the rest are counted

@@ -5,9 +5,10 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from .. import datasets, load
-from ..errors import XornetError
-from . import app, render
+from xornet import load
+from xornet.cli import app, render
+from xornet.errors import XornetError
+from xornet.io import datasets
 
 
 @app.command()
@@ -69,7 +70,7 @@ def show(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
     """Show a model's layers, weights, biases and how it was trained."""
-    from ..collapse import collapse_sentence
+    from xornet.explain.collapse import collapse_sentence
 
     net = load(model)
     note = collapse_sentence(net)

@@ -3,8 +3,8 @@
 import math
 import os
 
-from .. import datasets
-from ..errors import XornetError
+from xornet.errors import XornetError
+from xornet.io import datasets
 
 
 def parse_hidden(text):

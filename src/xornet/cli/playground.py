@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from . import app
+from xornet.cli import app
 
 Opt = typer.Option
 
@@ -16,7 +16,7 @@ def playground(
     no_browser: Annotated[bool, Opt("--no-browser", help="Do not open the page in a browser.")] = False,  # noqa: E501
 ):
     """Train networks live in the browser: data, architecture, play, explain, save."""
-    from ..playground.server import serve
+    from xornet.playground.server import serve
 
     serve(host, port, open_browser=not no_browser, echo=typer.echo,
           warn=lambda text: typer.echo(text, err=True))

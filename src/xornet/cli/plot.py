@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from .. import datasets, load
-from ..errors import XornetError
-from . import app, flags, options, render
+from xornet import load
+from xornet.cli import app, flags, options, render
+from xornet.errors import XornetError
+from xornet.io import datasets
 
 Opt = typer.Option
 JsonOpt = Annotated[bool, Opt("--json", help="Print one JSON document.")]
@@ -25,7 +26,7 @@ DataSeedOpt = Annotated[int, Opt(help="Seed of the generated dataset.")]
 
 def _viz():
     try:
-        from .. import viz
+        from xornet import viz
     except ImportError as e:
         raise XornetError(f"pictures need matplotlib and Pillow ({e.name} is missing); "
                           "install them with: pip install matplotlib pillow") from None

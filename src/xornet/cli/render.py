@@ -120,7 +120,7 @@ def network_json(net):
 
 def print_network(con, net):
     """Each layer as a table: one row per unit, its bias and its incoming weights."""
-    from ..naming import unit_names
+    from xornet.core.naming import unit_names
 
     con.print(f"[bold]{net!r}[/bold]")
     for k, layer in enumerate(net.layers, start=1):

@@ -4,8 +4,9 @@ from typing import Annotated
 
 import typer
 
-from .. import datasets, separable
-from . import app, options, render
+from xornet.cli import app, options, render
+from xornet.explain import separable
+from xornet.io import datasets
 
 Opt = typer.Option
 

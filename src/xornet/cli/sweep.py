@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 
-from .. import doctor, presets, sweep
-from ..errors import XornetError
-from . import app, flags, options, render
+from xornet.cli import app, flags, options, render
+from xornet.doctor import diagnose as doctor
+from xornet.errors import XornetError
+from xornet.population import sweep
+from xornet.train import presets
 
 Opt = typer.Option
 STARTED = time.perf_counter()  # fallback clock for the start-up time (not on Linux)
@@ -104,7 +106,7 @@ def sweep_command(
     if csv_out:
         written.append(write_csv(results, csv_out))
     if plot:
-        from ..viz.sweep import write_sweep_figures
+        from xornet.viz.sweep import write_sweep_figures
 
         written += write_sweep_figures(results, plot, *axes)
     doc = _document(grid, results, data_name, seeds, diagnose, runner, started, run_time,
@@ -206,7 +208,7 @@ def _base_config(preset, bias, momentum, epochs, shuffle, tolerance, early_stop,
 # --- running ------------------------------------------------------------------------------
 
 def _cores():
-    from ..kernels import default_threads
+    from xornet.population.kernel import default_threads
 
     return default_threads()
 

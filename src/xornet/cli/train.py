@@ -6,8 +6,9 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from .. import config, datasets
-from . import app, flags, options, render
+from xornet.cli import app, flags, options, render
+from xornet.io import datasets
+from xornet.train import config
 
 Opt = typer.Option
 
@@ -69,7 +70,7 @@ def _pictures(cfg, net, history, X, y, data_name, plot, animate):
     """Write the figures (--plot DIR) and the animation (--animate FILE) that were asked for."""
     written, skipped = [], []
     if plot or animate:
-        from .. import viz
+        from xornet import viz
 
         if plot:
             written += viz.write_figures(net, X, y, plot, history=history,
@@ -82,7 +83,9 @@ def _pictures(cfg, net, history, X, y, data_name, plot, animate):
 
 def _insights(cfg, net, history, X, y, data_name):
     """What the logic lens, separability and the doctor say about this run."""
-    from .. import doctor, logic, perceptron
+    from xornet.doctor import diagnose as doctor
+    from xornet.explain import lens as logic
+    from xornet.train import perceptron
 
     boolean = datasets.is_boolean(X) and datasets.is_boolean(y) and X.shape[1] <= 12
     notes = {"logic": None, "single_layer_note": None, "diagnoses": []}
@@ -97,8 +100,8 @@ def _insights(cfg, net, history, X, y, data_name):
 
 
 def _print_insights(con, notes):
-    from .doctor import print_diagnoses
-    from .logic import lens_sentences
+    from xornet.cli.doctor import print_diagnoses
+    from xornet.cli.logic import lens_sentences
 
     reading = notes["logic"]
     if reading is not None:

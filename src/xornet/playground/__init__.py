@@ -1,8 +1,9 @@
 """The playground: a live page on localhost that trains a real xornet network in the browser.
 
 The server (FastAPI on uvicorn) runs the library itself — every number on the page comes
-from ``xornet.network``, ``xornet.explain``, ``xornet.logic`` and ``xornet.doctor`` — and
-streams views over a WebSocket; the page in ``static/`` is plain HTML, CSS and JavaScript.
+from ``xornet.core.network``, ``xornet.explain.trace``, ``xornet.explain.lens`` and
+``xornet.doctor.diagnose`` — and streams views over a WebSocket; the page in ``static/`` is plain
+HTML, CSS and JavaScript.
 
 Modules: ``spec`` (the configuration and its limits), ``stepper`` (training one update at a
 time), ``frames`` (the numbers behind each view), ``insights`` (logic lens and doctor panels),
@@ -10,6 +11,6 @@ time), ``frames`` (the numbers behind each view), ``insights`` (logic lens and d
 ``server`` (routes and running). ``xornet playground`` starts it.
 """
 
-from .server import create_app, serve
+from xornet.playground.server import create_app, serve
 
 __all__ = ["create_app", "serve"]

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .. import datasets
+from xornet.io import datasets
 
 GRID = 64  # output map resolution: 4096 points, one forward pass well under 2 ms
 UNIT_STEP = 2  # unit maps keep every 2nd row and column: 32 × 32

@@ -1,13 +1,18 @@
 """The logic lens and doctor panels: the library's readings, put into plain sentences.
 
-``xornet.logic.lens`` reads each unit as a boolean function, ``xornet.doctor.diagnose`` says
-why a run failed; this module only chooses when each applies and words the results for the
-page (the command line words the same readings for the terminal).
+``xornet.explain.lens.lens`` reads each unit as a boolean function,
+``xornet.doctor.diagnose.diagnose`` says why a run failed; this module only chooses when each
+applies and words the results for the page (the command line words the same readings for the
+terminal).
 """
 
 import itertools
 
-from .. import collapse, datasets, doctor, logic, perceptron
+from xornet.doctor import diagnose as doctor
+from xornet.explain import collapse
+from xornet.explain import lens as logic
+from xornet.io import datasets
+from xornet.train import perceptron
 
 MAX_LENS_UNITS = 64  # a wider network's unit-by-unit reading is too long for a side panel
 MAX_EXPRESSION = 80

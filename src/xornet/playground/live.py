@@ -18,9 +18,9 @@ import time
 from starlette import websockets
 from starlette.websockets import WebSocketDisconnect
 
-from ..errors import XornetError
-from . import spec
-from .session import Session
+from xornet.errors import XornetError
+from xornet.playground import spec
+from xornet.playground.session import Session
 
 FRAME_INTERVAL = 1 / 30  # seconds between view updates while playing
 INSIGHTS_EVERY = 15  # frames between logic-lens updates while playing (two per second)

@@ -21,11 +21,13 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from .. import activations, builtin, datasets, initializers, logic, losses
-from ..errors import XornetError
-from . import live, spec
-from .guard import Guard, GuardMiddleware, is_local
-from .session import Session
+from xornet.core import activations, initializers, losses
+from xornet.errors import XornetError
+from xornet.explain import lens as logic
+from xornet.io import builtin, datasets
+from xornet.playground import live, spec
+from xornet.playground.guard import Guard, GuardMiddleware, is_local
+from xornet.playground.session import Session
 
 STATIC = Path(__file__).parent / "static"
 TRAIN_SECONDS = 10.0  # one POST /api/train stops after this long and says so

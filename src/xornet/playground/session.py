@@ -12,13 +12,14 @@ import time
 
 import numpy as np
 
-from .. import builtin, csvdata, datasets, load, modelfile
-from ..errors import XornetError
-from ..explain import explain_step
-from ..naming import unit_names
-from ..network import Network
-from . import frames, insights, spec
-from .stepper import Stepper
+from xornet import load
+from xornet.core.naming import unit_names
+from xornet.core.network import Network
+from xornet.errors import XornetError
+from xornet.explain.trace import explain_step
+from xornet.io import builtin, csvdata, datasets, modelfile
+from xornet.playground import frames, insights, spec
+from xornet.playground.stepper import Stepper
 
 MAX_ROWS_LISTED = 64  # predictions are sent per row up to this many rows (truth tables)
 FRAME_BUDGET = 0.05  # seconds of training per view update before the view is drawn anyway

@@ -11,9 +11,10 @@ import math
 import numbers
 from dataclasses import dataclass, replace
 
-from .. import activations, datasets, initializers, losses
-from ..config import RunConfig
-from ..errors import XornetError
+from xornet.core import activations, initializers, losses
+from xornet.errors import XornetError
+from xornet.io import datasets
+from xornet.train.config import RunConfig
 
 # --- limits (each one keeps one request small enough for a 2-core laptop) -------------------
 MAX_BODY = 64 * 1024  # bytes of one HTTP body or WebSocket message

@@ -1,6 +1,6 @@
 """Training one update at a time, so the page can pause between any two of them.
 
-``xornet.training.train`` runs a whole run in one call; the page needs to stop after one
+``xornet.train.trainer.train`` runs a whole run in one call; the page needs to stop after one
 update, one epoch or one view frame and carry on later with the same optimizer state. The
 maths is the library's own — ``Network.forward`` / ``Network.backward``, ``losses.get``,
 ``optimizers.make`` — and the order of updates (full batch, or mini-batches of a fresh
@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from .. import losses, optimizers
-from ..errors import XornetError
-from ..training import History
+from xornet.core import losses, optimizers
+from xornet.errors import XornetError
+from xornet.train.trainer import History
 
 MAX_EPOCHS = 200_000  # one session's loss curve stays below a few MB
 

@@ -10,19 +10,19 @@ global state, so everything works headless. The core of xornet never imports thi
 >>> viz.animate_training(config, X, y, "training.gif")          # the run as an animation
 """
 
-from .animate import (
+from xornet.viz.animate import (
     Recording,
     animate_training,
     frame_epochs,
     record_training,
     write_animation,
 )
-from .boundary import plot_boundary, unit_line
-from .curves import plot_fit, plot_loss
-from .diagram import plot_network
-from .figures import FIGURES, figure_plan, skipped_figures, write_figures
-from .style import FORMATS, save_figure
-from .units import plot_units
+from xornet.viz.boundary import plot_boundary, unit_line
+from xornet.viz.curves import plot_fit, plot_loss
+from xornet.viz.diagram import plot_network
+from xornet.viz.figures import FIGURES, figure_plan, skipped_figures, write_figures
+from xornet.viz.style import FORMATS, save_figure
+from xornet.viz.units import plot_units
 
 __all__ = [
     "FIGURES", "FORMATS", "Recording", "animate_training", "figure_plan", "frame_epochs",

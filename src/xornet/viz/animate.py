@@ -14,14 +14,14 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.gridspec import GridSpec
 
-from .. import config as run_config
-from ..errors import XornetError
-from ..training import History
-from . import style, writers
-from .boundary import BoundaryView, check_data
-from .curves import FitView, LossView
-from .diagram import MAX_UNITS as MAX_DIAGRAM_UNITS
-from .diagram import DiagramView
+from xornet.errors import XornetError
+from xornet.train import config as run_config
+from xornet.train.trainer import History
+from xornet.viz import style, writers
+from xornet.viz.boundary import BoundaryView, check_data
+from xornet.viz.curves import FitView, LossView
+from xornet.viz.diagram import MAX_UNITS as MAX_DIAGRAM_UNITS
+from xornet.viz.diagram import DiagramView
 
 MIN_FRAMES, MAX_FRAMES = 30, 120
 FORMATS = (".gif", ".mp4")

@@ -12,9 +12,9 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.lines import Line2D
 
-from ..errors import XornetError
-from ..naming import unit_names
-from . import style
+from xornet.core.naming import unit_names
+from xornet.errors import XornetError
+from xornet.viz import style
 
 MAX_UNIT_LINES = 8  # more lines than this hide the boundary they explain
 _OUTLINE = [patheffects.withStroke(linewidth=3.5, foreground="white")]

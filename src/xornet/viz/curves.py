@@ -7,11 +7,11 @@ unit that sum *is* the network's curve.
 
 import numpy as np
 
-from ..errors import XornetError
-from ..naming import unit_names
-from . import style
-from .boundary import check_data, describe
-from .units import hidden_activations
+from xornet.core.naming import unit_names
+from xornet.errors import XornetError
+from xornet.viz import style
+from xornet.viz.boundary import check_data, describe
+from xornet.viz.units import hidden_activations
 
 MAX_PARTS = 12  # hidden-unit curves drawn in a fit; more would be a blur
 SOLVED_COLOUR = "#009E73"

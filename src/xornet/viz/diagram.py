@@ -8,10 +8,10 @@ an edge from that node, as in the classic textbook figures.
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from ..errors import XornetError
-from ..naming import unit_names
-from . import style
-from .boundary import describe
+from xornet.core.naming import unit_names
+from xornet.errors import XornetError
+from xornet.viz import style
+from xornet.viz.boundary import describe
 
 MAX_UNITS = 24  # per layer: more nodes than this make a diagram nobody can read
 MAX_LABELLED_EDGES = 40  # by default weights are written on the edges up to this many

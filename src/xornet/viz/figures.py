@@ -2,14 +2,14 @@
 
 import os
 
-from ..errors import XornetError
-from . import style
-from .boundary import check_data, plot_boundary
-from .curves import plot_fit, plot_loss
-from .diagram import MAX_UNITS as DIAGRAM_UNITS
-from .diagram import plot_network
-from .units import MAX_UNITS as UNIT_MAPS
-from .units import plot_units
+from xornet.errors import XornetError
+from xornet.viz import style
+from xornet.viz.boundary import check_data, plot_boundary
+from xornet.viz.curves import plot_fit, plot_loss
+from xornet.viz.diagram import MAX_UNITS as DIAGRAM_UNITS
+from xornet.viz.diagram import plot_network
+from xornet.viz.units import MAX_UNITS as UNIT_MAPS
+from xornet.viz.units import plot_units
 
 FIGURES = ("boundary", "units", "network", "loss", "fit")  # also the file names
 

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from ..errors import XornetError
+from xornet.errors import XornetError
 
 CMAP = "RdBu"  # diverging and colour-blind safe; the middle (white) is "undecided"
 POSITIVE = "#2166ac"  # blue end of RdBu: a positive weight, a unit that is on

@@ -1,5 +1,5 @@
-"""Pictures of a sweep (``xornet.sweep``): the success rate over two axes of the grid, and
-how many epochs the solved networks needed.
+"""Pictures of a sweep (``xornet.population.sweep``): the success rate over two axes of the grid,
+and how many epochs the solved networks needed.
 
 Both take the ``CellResult`` list a sweep returns, in cell order, and return a Figure.
 """
@@ -9,9 +9,9 @@ import os
 import numpy as np
 from matplotlib.colors import Normalize
 
-from ..errors import XornetError
-from ..sweep import AXES, label
-from . import style
+from xornet.errors import XornetError
+from xornet.population.sweep import AXES, label
+from xornet.viz import style
 
 MAX_CURVES = 8  # cells drawn as separate histograms; more are pooled into one
 NO_DATA = "0.85"  # grey: a combination of the two axes that the grid does not contain
@@ -136,7 +136,8 @@ def write_sweep_figures(results, out_dir, rows=None, cols=None, *, fmt="png", dp
 
 def _check(results):
     if not results:
-        raise XornetError("results: the sweep has no cells; run xornet.sweep.run_local first.")
+        raise XornetError("results: the sweep has no cells; run "
+                          "xornet.population.sweep.run_local first.")
 
 
 def _axis_name(axis):

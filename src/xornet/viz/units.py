@@ -6,11 +6,12 @@ the function it computes on the four truth-table rows when thresholded.
 
 import numpy as np
 
-from .. import datasets, logic
-from ..errors import XornetError
-from ..naming import unit_names
-from . import style
-from .boundary import check_data, check_plane_network, describe, unit_line
+from xornet.core.naming import unit_names
+from xornet.errors import XornetError
+from xornet.explain import lens as logic
+from xornet.io import datasets
+from xornet.viz import style
+from xornet.viz.boundary import check_data, check_plane_network, describe, unit_line
 
 MAX_COLUMNS = 6  # panels per row; a wider layer wraps onto more rows
 MAX_UNITS = 48  # more panels than this are too small to read

@@ -13,7 +13,7 @@ import tempfile
 
 import numpy as np
 
-from ..errors import XornetError
+from xornet.errors import XornetError
 
 HOLD_LAST_MS = 1500  # a looping GIF rests on the trained network before it starts again
 

@@ -1,0 +1,126 @@
+"""Loss functions: each one's value and its gradient with respect to the prediction ŷ.
+
+Shapes: ``y_hat`` and ``y`` are both (n_samples, n_outputs).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from xornet.errors import XornetError
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss function.
+
+    Attributes
+    ----------
+    name : str
+        The registry name.
+    value : callable
+        ``value(y_hat, y) -> float``.
+    gradient : callable
+        ``gradient(y_hat, y) -> ∂E/∂ŷ``, same shape as ``y_hat``.
+    combine : str
+        How per-sample errors are combined over a batch: ``"sum"`` or ``"mean"``.
+    formula : str
+        The formula, for explanations.
+    """
+
+    name: str
+    value: Callable[[Array, Array], float]
+    gradient: Callable[[Array, Array], Array]
+    combine: str
+    formula: str
+    fused: Callable[[Array, Array], tuple[float, Array]] | None = None  # both in one pass
+
+    def __call__(self, y_hat: Array, y: Array) -> tuple[float, Array]:
+        """Return ``(value, gradient)``."""
+        if self.fused is not None:
+            return self.fused(y_hat, y)
+        return self.value(y_hat, y), self.gradient(y_hat, y)
+
+
+# mse: mean of (ŷ − y)² over every element; no ½, so for one sample it is (ŷ − y)².
+def _mse(y_hat, y):
+    d = (y_hat - y).ravel()
+    return float(d @ d) / d.size
+
+
+def _mse_gradient(y_hat, y):
+    return (2.0 / y_hat.size) * (y_hat - y)
+
+
+# sse: ½·Σ(ŷ − y)² over the batch — the classic "delta rule" form whose gradient is ŷ − y.
+def _sse(y_hat, y):
+    d = (y_hat - y).ravel()
+    return 0.5 * float(d @ d)
+
+
+def _sse_gradient(y_hat, y):
+    return y_hat - y
+
+
+def _sse_fused(y_hat, y):
+    # the training loop's hot path: one subtraction serves the value and the gradient
+    d = y_hat - y
+    flat = d.ravel()
+    return 0.5 * float(flat @ flat), d
+
+
+def _mse_fused(y_hat, y):
+    d = y_hat - y
+    flat = d.ravel()
+    return float(flat @ flat) / d.size, (2.0 / d.size) * d
+
+
+def _bce_fused(y_hat, y):
+    p = _clip(y_hat)  # clip once for both
+    value = -float((y * np.log(p) + (1.0 - y) * np.log1p(-p)).mean())
+    return value, (p - y) / (p * (1.0 - p)) / y_hat.size
+
+
+def _clip(y_hat):
+    # log(0) is -inf: keep ŷ a machine epsilon away from 0 and 1 so the loss stays finite.
+    eps = np.finfo(y_hat.dtype).eps
+    return np.clip(y_hat, eps, 1.0 - eps)
+
+
+# bce: −mean(y·log ŷ + (1 − y)·log(1 − ŷ)) over every element.
+def _bce(y_hat, y):
+    p = _clip(y_hat)
+    return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log1p(-p)))
+
+
+def _bce_gradient(y_hat, y):
+    p = _clip(y_hat)
+    return (p - y) / (p * (1.0 - p)) / y_hat.size
+
+
+_REGISTRY = {
+    loss.name: loss
+    for loss in (
+        Loss("mse", _mse, _mse_gradient, "mean", "E = mean((ŷ − y)²)", _mse_fused),
+        Loss("sse", _sse, _sse_gradient, "sum", "E = ½·Σ(ŷ − y)²", _sse_fused),
+        Loss("bce", _bce, _bce_gradient, "mean", "E = −mean(y·ln ŷ + (1 − y)·ln(1 − ŷ))",
+             _bce_fused),
+    )
+}
+
+NAMES = tuple(_REGISTRY)
+
+
+def get(name: str) -> Loss:
+    """Return the loss called ``name``; raise XornetError listing the valid names."""
+    if isinstance(name, Loss):
+        return name
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        raise XornetError(
+            f"loss: unknown name {name!r}; choose one of {', '.join(NAMES)}."
+        ) from None

@@ -1,0 +1,302 @@
+"""The Network: a stack of Dense layers with every parameter in one flat vector."""
+
+from itertools import pairwise
+
+import numpy as np
+
+from xornet.core import initializers, losses
+from xornet.core.activations import get as get_activation
+from xornet.core.layers import Dense
+from xornet.errors import XornetError
+
+MAX_UNITS = 4096  # per layer: far beyond what this tool is for, small enough to stay in memory
+
+
+def _check_sizes(sizes):
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
+        raise XornetError(
+            f"sizes: expected a list of at least two layer sizes such as [2, 3, 1]; "
+            f"received {sizes!r}."
+        )
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 1 <= s <= MAX_UNITS:
+            raise XornetError(
+                f"sizes: every layer size must be a whole number from 1 to {MAX_UNITS}; "
+                f"received {list(sizes)!r}."
+            )
+    return [int(s) for s in sizes]
+
+
+def _layer_activations(n_layers, activation, output_activation):
+    """One activation name per layer: the hidden ones from ``activation`` (a name, or a list
+    with one name per hidden layer), the last from ``output_activation``."""
+    hidden = n_layers - 1
+    if isinstance(activation, str):
+        names = [activation] * hidden
+    else:
+        names = list(activation)
+        if len(names) != hidden:
+            raise XornetError(
+                f"activation: {len(names)} names given for {hidden} hidden layers; give one "
+                "name, or one per hidden layer."
+            )
+    names.append(output_activation)
+    return [get_activation(n).name for n in names]
+
+
+class Network:
+    """A feed-forward network of dense layers.
+
+    Parameters
+    ----------
+    sizes : list of int
+        Units per layer, inputs first: ``[2, 3, 1]`` is 2 inputs, 3 hidden units, 1 output.
+    activation : str or list of str
+        Activation of the hidden layers (one name, or one per hidden layer).
+    output_activation : str
+        Activation of the output layer.
+    bias : bool
+        Whether every layer has a bias vector.
+    init : str
+        Weight initialiser: uniform01, uniform, normal, xavier, he or zeros.
+    seed : int
+        Seed of the ``np.random.Generator`` the initial weights are drawn from.
+    dtype : numpy dtype
+        float64 by default.
+    """
+
+    def __init__(self, sizes, activation="sigmoid", output_activation="sigmoid", bias=True,
+                 init="uniform", seed=0, dtype=np.float64):
+        sizes = _check_sizes(sizes)
+        names = _layer_activations(len(sizes) - 1, activation, output_activation)
+        init_fn = initializers.get(init)
+        rng = np.random.default_rng(_check_seed(seed))
+        drawn = [init_fn(rng, n_in, n_out, dtype) for n_in, n_out in pairwise(sizes)]
+        self._build(sizes, names, bool(bias), dtype)
+        for layer, (W, b) in zip(self.layers, drawn, strict=True):
+            layer.W[...] = W
+            if layer.b is not None:
+                layer.b[...] = b
+        self.init = initializers.get(init).__name__ if isinstance(init, str) else "custom"
+        self.seed = seed
+
+    @classmethod
+    def from_weights(cls, weights, biases=None, activations=None):
+        """Build a network from given weight matrices (and bias vectors, or None for no bias).
+
+        ``activations`` is one name per layer (default: sigmoid everywhere). The arrays are
+        copied, so the caller's arrays are never changed by training.
+        """
+        weights = [np.array(w, dtype=np.float64, ndmin=2) for w in weights]
+        if not weights:
+            raise XornetError("weights: give at least one weight matrix.")
+        sizes = [weights[0].shape[0]] + [w.shape[1] for w in weights]
+        for k, w in enumerate(weights):
+            if w.ndim != 2 or w.shape[0] != sizes[k]:
+                raise XornetError(
+                    f"weights: layer {k + 1} has shape {w.shape} but must have {sizes[k]} rows "
+                    "to match the previous layer's outputs."
+                )
+        names = list(activations) if activations is not None else ["sigmoid"] * len(weights)
+        if len(names) != len(weights):
+            raise XornetError(
+                f"activations: {len(names)} names given for {len(weights)} layers; give one "
+                "per layer."
+            )
+        net = cls.__new__(cls)
+        net._build(_check_sizes(sizes), [get_activation(n).name for n in names],
+                   biases is not None, np.float64)
+        for k, layer in enumerate(net.layers):
+            layer.W[...] = weights[k]
+            if biases is not None:
+                b = np.asarray(biases[k], dtype=np.float64)
+                if b.shape != (layer.n_out,):
+                    raise XornetError(
+                        f"biases: layer {k + 1} bias has shape {b.shape} but the layer has "
+                        f"{layer.n_out} units."
+                    )
+                layer.b[...] = b
+        net.init, net.seed = "given", None
+        return net
+
+    def _build(self, sizes, names, bias, dtype):
+        """Lay out every parameter in one flat vector (layer by layer: W row-major, then b)
+        and give each layer views into it; the gradient buffer has the same layout."""
+        self.sizes = sizes
+        self.bias = bias
+        shapes = [(n_in, n_out) for n_in, n_out in pairwise(sizes)]
+        count = sum(i * o + (o if bias else 0) for i, o in shapes)
+        self.params = np.zeros(count, dtype=dtype)
+        self.grads = np.zeros(count, dtype=dtype)
+        self.layers = []
+        start = 0
+        for k, ((n_in, n_out), name) in enumerate(zip(shapes, names, strict=True)):
+            views = []
+            for buf in (self.params, self.grads):
+                W = buf[start:start + n_in * n_out].reshape(n_in, n_out)
+                b = buf[start + n_in * n_out:start + n_in * n_out + n_out] if bias else None
+                views += [W, b]
+            self.layers.append(Dense(views[0], views[1], views[2], views[3], name, k + 1))
+            start += n_in * n_out + (n_out if bias else 0)
+        self.training = {}  # how the model was trained; filled by fit, stored by save
+
+    # --- what a user reads -------------------------------------------------------------
+    @property
+    def weights(self):
+        """List of weight matrices; layer k has shape (n_in, n_out). Views: edits stick."""
+        return [layer.W for layer in self.layers]
+
+    @property
+    def biases(self):
+        """List of bias vectors of shape (n_out,), or None when the network has no bias."""
+        return [layer.b for layer in self.layers] if self.bias else None
+
+    @property
+    def activations(self):
+        """One activation name per layer."""
+        return [layer.activation.name for layer in self.layers]
+
+    @property
+    def n_params(self):
+        return self.params.size
+
+    def __repr__(self):
+        shape = "-".join(str(s) for s in self.sizes)
+        acts = " → ".join(self.activations)
+        bias = "bias" if self.bias else "no bias"
+        return f"Network({shape}, {acts}, {bias}, {self.n_params} parameters)"
+
+    def _repr_html_(self):
+        """A compact summary for Jupyter: shape, activations, parameter count and, for small
+        layers, each weight matrix (rows: the layer's inputs, then b; columns: its units)."""
+        from html import escape
+
+        from xornet.core.naming import unit_names
+
+        td = 'style="padding:1px 8px;text-align:right;font-family:monospace"'
+        parts = [f"<div><b>{escape(repr(self))}</b>"]
+        for k, layer in enumerate(self.layers, start=1):
+            head = escape(f"layer {k}: W{k} ({layer.n_in}×{layer.n_out}), "
+                          f"{layer.activation.name}")
+            if (layer.n_in + 1) * layer.n_out > 64:  # a table this big is no longer a summary
+                parts.append(f"<div>{head}: too large to show</div>")
+                continue
+            rows = list(zip(unit_names(self.sizes, k - 1), layer.W, strict=True))
+            if layer.b is not None:
+                rows.append((f"b{k}", layer.b))
+            header = "".join(f"<th {td}>{escape(n)}</th>" for n in unit_names(self.sizes, k))
+            body = "".join(f"<tr><th {td}>{escape(name)}</th>"
+                           + "".join(f"<td {td}>{v:.4g}</td>" for v in values) + "</tr>"
+                           for name, values in rows)
+            parts.append(f'<table style="margin:4px 0"><caption style="text-align:left">'
+                         f"{head}</caption><tr><th></th>{header}</tr>{body}</table>")
+        return "".join(parts) + "</div>"
+
+    # --- computing ---------------------------------------------------------------------
+    def forward(self, X):
+        """Forward pass on a checked (n, n_in) array; every layer caches its x, z and a."""
+        a = X
+        for layer in self.layers:
+            a = layer.forward(a)
+        return a
+
+    def backward(self, grad_out):
+        """Backward pass from ∂E/∂ŷ; fills ``self.grads`` (every gradient before any update)."""
+        g = grad_out
+        for k in range(len(self.layers) - 1, -1, -1):
+            g = self.layers[k].backward(g, need_input_grad=k > 0)
+
+    def predict(self, X):
+        """Outputs for inputs ``X`` (n_samples, n_in) → (n_samples, n_out)."""
+        return self.forward(self._check_X(X)).copy()
+
+    def gradients(self, X, y, loss="mse"):
+        """Gradients of the loss at the current weights.
+
+        Returns
+        -------
+        dW : list of arrays, same shapes as ``weights``
+        db : list of arrays, same shapes as ``biases``, or None without bias
+        """
+        X, y = self._check_X(X), self._check_y(y, len(X))
+        _, grad_out = losses.get(loss)(self.forward(X), y)
+        self.backward(grad_out)
+        dW = [layer.dW.copy() for layer in self.layers]
+        db = [layer.db.copy() for layer in self.layers] if self.bias else None
+        return dW, db
+
+    def loss(self, X, y, loss="mse"):
+        """The value of ``loss`` on (X, y) at the current weights."""
+        X, y = self._check_X(X), self._check_y(y, len(X))
+        return losses.get(loss).value(self.forward(X), y)
+
+    def fit(self, X, y, epochs=5000, lr=0.5, loss="mse", batch_size=None, optimizer="sgd",
+            seed=0, momentum=0.0, shuffle=False, tolerance=0.1, stop_when_solved=False,
+            target_loss=None, callbacks=()):
+        """Train by backpropagation; see ``xornet.train.trainer.TrainSettings`` for each option.
+
+        Returns a ``History``. Raises ``DivergenceError`` if the loss or a weight stops
+        being finite (the epoch is named in the message).
+        """
+        from xornet.train.trainer import TrainSettings, train
+
+        settings = TrainSettings(
+            epochs=epochs, lr=lr, loss=loss, batch_size=batch_size, optimizer=optimizer,
+            momentum=momentum, shuffle=shuffle, seed=seed, tolerance=tolerance,
+            stop_when_solved=stop_when_solved, target_loss=target_loss,
+        )
+        X, y = self._check_X(X), self._check_y(y, len(X))
+        return train(self, X, y, settings, callbacks)
+
+    # --- files -------------------------------------------------------------------------
+    def save(self, path):
+        """Write the model as a JSON file (atomically: an interrupted save keeps the old file)."""
+        from xornet.io import modelfile
+
+        if not np.all(np.isfinite(self.params)):
+            raise XornetError(
+                f"{path}: the network has non-finite weights (training diverged), so it was not "
+                "saved; train again with a smaller learning rate."
+            )
+        doc = modelfile.to_document(self.sizes, self.activations, self.weights, self.biases,
+                                    training=self.training)
+        modelfile.write(path, doc)
+
+    # --- input checks ------------------------------------------------------------------
+    def _check_X(self, X):
+        X = _as_float_matrix(X, "X")
+        if X.shape[1] != self.sizes[0]:
+            raise XornetError(
+                f"X: the data has {X.shape[1]} feature columns but the network expects "
+                f"{self.sizes[0]} inputs; give data with {self.sizes[0]} columns."
+            )
+        return X
+
+    def _check_y(self, y, n):
+        y = _as_float_matrix(y, "y")
+        if y.shape != (n, self.sizes[-1]):
+            raise XornetError(
+                f"y: targets have shape {y.shape} but the network needs ({n}, {self.sizes[-1]}):"
+                " one row per sample, one column per output."
+            )
+        return y
+
+
+def _as_float_matrix(a, name):
+    try:
+        a = np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise XornetError(f"{name}: expected an array of numbers.") from None
+    if a.ndim == 1:
+        a = a.reshape(-1, 1) if name == "y" else a.reshape(1, -1)
+    if a.ndim != 2 or a.shape[0] == 0:
+        raise XornetError(f"{name}: expected a non-empty 2-D array (samples × columns).")
+    if not np.all(np.isfinite(a)):
+        raise XornetError(f"{name}: the data contains NaN or infinite values; remove them.")
+    return a
+
+
+def _check_seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise XornetError(f"seed: expected a whole number ≥ 0; received {seed!r}.")
+    return int(seed)

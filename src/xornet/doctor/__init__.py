@@ -1,0 +1,1 @@
+"""Why a run failed: symptoms, findings with their advice, and seed studies."""

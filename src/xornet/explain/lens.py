@@ -1,0 +1,246 @@
+"""The logic lens: read a network on boolean inputs as a circuit of boolean functions.
+
+Every unit is read on all 2**n input rows (binary counting order, x1 the most significant
+bit) and its activation is thresholded at the middle of its activation's range: above the
+middle reads as 1. The string of those bits is the unit's truth table, e.g. "0111" is OR.
+
+Each layer after the first is also read *as a function of the layer before*: it is evaluated
+on ideal boolean values of the previous units (the low/high ends of their activation's
+range, e.g. 0/1 for sigmoid, -1/1 for tanh) over every combination, which gives e.g.
+``ŷ ≈ h1 AND NOT h2``. Substituting the previous units' own functions composes a truth
+table over the inputs, e.g. ``= (A OR B) AND NOT (A AND B) = XOR``. The composition agrees
+with what the network really outputs when every unit is close to boolean; when a unit sits
+near its threshold it may not, and ``agrees`` says so.
+
+How close a unit is to boolean is measured two ways, both in the activation's own units:
+``margin`` is the smallest distance from the threshold over the rows (0: some row sits on
+the threshold), and ``deviation`` is the largest shortfall from the ideal low/high value on
+the side the row reads as (0: exactly boolean; overshoot past the ideal, which ReLU and
+linear units can do, does not count). A unit is ``crisp`` when its deviation is at most a
+tenth of the range.
+
+Naming a truth table ("0110" is XOR) and writing it as an expression is boolean algebra with
+no network in it; that lives in ``xornet.explain.boolfn``, and its names stay importable from here.
+"""
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from xornet.core.naming import unit_names
+from xornet.errors import XornetError
+from xornet.explain.boolfn import (
+    GATES,
+    MAX_SPLIT,
+    all_rows,
+    cofactors,
+    essential,
+    expression,
+    function_name,
+    input_names,
+)
+
+MAX_INPUTS = 12  # 4096 rows, as for the parity dataset
+CRISP = 0.1  # a crisp unit is within this fraction of its range of the boolean ideal
+
+__all__ = ["CRISP", "GATES", "MAX_INPUTS", "MAX_SPLIT", "Lens", "Unit", "all_rows", "check",
+           "essential", "expression", "function_name", "input_names", "lens"]
+
+
+# --- check: a model against a truth table -------------------------------------------------
+def check(net, X, y, source="dataset"):
+    """Evaluate ``net`` on every row of a truth table and compare with the targets.
+
+    Each output is thresholded at the middle of its activation's range (above → 1).
+
+    Returns
+    -------
+    dict
+        ``rows``: one ``{"inputs", "target", "output", "predicted", "ok"}`` per row;
+        ``threshold``, ``passed``, ``failed``, ``total`` and ``ok`` (every row passes).
+    """
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != net.sizes[0]:
+        cols = X.shape[1] if X.ndim == 2 else X.ndim
+        raise XornetError(f"{source}: the truth table has {cols} input columns but the model "
+                          f"takes {net.sizes[0]}; give a truth table with {net.sizes[0]} inputs.")
+    if y.ndim != 2 or y.shape != (len(X), net.sizes[-1]):
+        raise XornetError(f"{source}: the truth table has {y.shape[-1]} target columns but the "
+                          f"model has {net.sizes[-1]} outputs; give one target per output.")
+    if not np.all((y == 0.0) | (y == 1.0)):
+        raise XornetError(f"{source}: the targets must be 0 or 1 to compare with thresholded "
+                          "outputs; give a truth table such as xor or 0110.")
+    out = net.predict(X)  # (n, n_out)
+    threshold = net.layers[-1].activation.threshold
+    predicted = (out > threshold).astype(np.float64)
+    ok = np.all(predicted == y, axis=1)  # (n,)
+    rows = [{"inputs": xi, "target": yi, "output": oi, "predicted": pi, "ok": bool(k)}
+            for xi, yi, oi, pi, k in zip(X.tolist(), y.tolist(), out.tolist(),
+                                         predicted.tolist(), ok)]
+    passed = int(ok.sum())
+    return {"rows": rows, "threshold": threshold, "passed": passed,
+            "failed": len(rows) - passed, "total": len(rows), "ok": bool(ok.all())}
+
+
+# --- the lens -----------------------------------------------------------------------------
+@dataclass
+class Unit:
+    """One unit read as a boolean function (see the module docstring for each measure).
+
+    ``values`` are its activations on the input rows and ``table``/``function`` what they
+    read as. ``over_previous`` is its truth table over the previous layer's units on ideal
+    values (over the inputs for the first layer) and ``reads_as`` that table written with
+    their names (None: no short form, or the previous layer is too wide to enumerate).
+    ``composed`` is the table over the inputs obtained by substitution, ``composed_expression``
+    and ``composed_function`` its expression and name, and ``agrees`` whether it equals
+    ``table``.
+    """
+
+    name: str
+    layer: int
+    activation: str
+    low: float
+    high: float
+    threshold: float
+    values: list
+    table: str
+    function: str
+    margin: float
+    weakest_row: int
+    deviation: float
+    crisp: bool
+    over_previous: str | None
+    reads_as: str | None
+    composed: str | None
+    composed_expression: str | None
+    composed_function: str | None
+    agrees: bool | None
+
+
+@dataclass
+class Lens:
+    """The whole reading: ``inputs`` names, ``rows`` (2**n, n) and one list of units per layer
+    (the last list is the output layer)."""
+
+    inputs: list
+    rows: np.ndarray
+    layers: list
+
+    @property
+    def outputs(self):
+        return self.layers[-1]
+
+    @property
+    def agrees(self):
+        """True when every output's composed function equals what the network outputs."""
+        return all(u.agrees for u in self.outputs)
+
+    def as_dict(self):
+        return {"inputs": self.inputs, "rows": self.rows.tolist(), "agrees": self.agrees,
+                "layers": [[asdict(u) for u in layer] for layer in self.layers]}
+
+
+def lens(net, X=None, source="data"):
+    """Read every unit of ``net`` as a boolean function of its boolean inputs.
+
+    Parameters
+    ----------
+    net : Network
+        Any network with at most :data:`MAX_INPUTS` inputs.
+    X : array or None
+        Data the network is meant for; when given it must be boolean (every value 0 or 1),
+        which is checked. The lens always reads all 2**n input rows.
+    source : str
+        Names ``X`` in error messages.
+
+    Returns
+    -------
+    Lens
+    """
+    n = net.sizes[0]
+    if n > MAX_INPUTS:
+        raise XornetError(f"model: the logic lens reads every input row, so it takes at most "
+                          f"{MAX_INPUTS} inputs; this model has {n}.")
+    if X is not None:
+        _check_boolean(X, n, source)
+    rows = all_rows(n)  # (2**n, n)
+    net.forward(rows)  # every layer caches its activations a: (2**n, n_out)
+    names = input_names(n)
+    previous = None  # (Dense, [Unit]) of the layer before
+    layers = []
+    for k, layer in enumerate(net.layers, start=1):
+        labels = unit_names(net.sizes, k)
+        before = names if previous is None else [u.name for u in previous[1]]
+        units = [_read_unit(layer, j, labels[j], k, names, before, previous)
+                 for j in range(layer.n_out)]
+        layers.append(units)
+        previous = (layer, units)
+    return Lens(names, rows, layers)
+
+
+def _read_unit(layer, j, label, k, inputs, before, previous):
+    """Unit j of ``layer`` (the k-th); ``before`` names the previous units (or the inputs)."""
+    act = layer.activation
+    values = layer.a[:, j]  # (2**n,)
+    table = _bits(values, act.threshold)
+    ideal = np.where(values > act.threshold, act.high, act.low)
+    shortfall = np.where(values > act.threshold, ideal - values, values - ideal)
+    distance = np.abs(values - act.threshold)
+    deviation = float(max(0.0, shortfall.max()))
+    if previous is None:
+        over, substitution, composed = table, (table, inputs), table
+    else:
+        over, substitution, composed = _over_previous(layer, j, *previous)
+    reads_as = None if over is None else expression(over, before)
+    expr = None if substitution is None else expression(*substitution)
+    return Unit(
+        name=label, layer=k, activation=act.name, low=act.low, high=act.high,
+        threshold=act.threshold, values=values.tolist(), table=table,
+        function=function_name(table), margin=float(distance.min()),
+        weakest_row=int(distance.argmin()), deviation=deviation,
+        crisp=deviation <= CRISP * (act.high - act.low), over_previous=over, reads_as=reads_as,
+        composed=composed, composed_expression=expr,
+        composed_function=None if composed is None else function_name(composed),
+        agrees=None if composed is None else composed == table,
+    )
+
+
+def _over_previous(layer, j, prev_layer, prev_units):
+    """Unit j of ``layer`` on ideal values of the previous units, and its composition."""
+    m = len(prev_units)
+    if m > MAX_INPUTS:
+        return None, None, None
+    act = prev_layer.activation
+    H = act.low + (act.high - act.low) * all_rows(m)  # (2**m, m) ideal previous activations
+    z = H @ layer.W[:, j] + (layer.b[j] if layer.b is not None else 0.0)  # (2**m,)
+    over = _bits(layer.activation.value(z), layer.activation.threshold)
+    if any(u.composed is None for u in prev_units):
+        return over, None, None
+    # On input row r the previous units compose to a combination of bits; look it up.
+    rows = zip(*(u.composed for u in prev_units), strict=True)
+    composed = "".join(over[int("".join(bits), 2)] for bits in rows)
+    # For the substituted expression, fix the units that are constant (TRUE or FALSE on
+    # every input row) rather than write "TRUE AND ...".
+    table, ops = over, [u.composed_expression for u in prev_units]
+    for i in reversed(range(m)):
+        if len(set(prev_units[i].composed)) == 1:
+            table = cofactors(table, i)[int(prev_units[i].composed[0])]
+            del ops[i]
+    return over, (table, ops), composed
+
+
+def _check_boolean(X, n, source):
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != n:
+        cols = X.shape[1] if X.ndim == 2 else X.ndim
+        raise XornetError(f"{source}: the data has {cols} input columns but the model takes "
+                          f"{n}; give data with {n} inputs.")
+    odd = X[(X != 0.0) & (X != 1.0)]
+    if odd.size:
+        raise XornetError(f"{source}: the logic lens needs boolean inputs (every value 0 or 1) "
+                          f"but the data holds {odd[0]:g}; use a truth table such as xor or "
+                          "parity.")
+
+
+def _bits(values, threshold):
+    return "".join("1" if v > threshold else "0" for v in values)

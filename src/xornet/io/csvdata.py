@@ -1,0 +1,251 @@
+"""Reading the user's own CSV file, with a message naming the file, line and column of a fault.
+
+The file is a header line of column names followed by rows of plain decimal numbers. Whatever
+bytes the file holds, the only exception that leaves :func:`load_csv` is ``XornetError``.
+"""
+
+import csv
+import io
+import os
+import re
+import stat
+
+import numpy as np
+
+from xornet.errors import XornetError
+
+MAX_BYTES = 50 * 1024 * 1024  # checked before reading, so a huge file never fills memory
+MAX_ROWS = 100_000
+MAX_COLUMNS = 1_000
+
+# Plain decimal numbers only. float() alone would also take "1_000", "nan", "infinity" and
+# non-ASCII digits, which in a data file are far more likely mistakes than intent.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_NUMBER_CHARS = frozenset("0123456789+-.eE \t")  # a row made only of these may take the fast path
+_NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity",
+               "-infinity"}
+
+
+def load_csv(path, target=None):
+    """Read a numeric CSV file with a header line into float64 arrays.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file. A UTF-8 byte-order mark is accepted; blank lines are skipped.
+    target : str or None
+        Name of the target column; None means the last column.
+
+    Returns
+    -------
+    X : ndarray, shape (n_rows, n_columns - 1)
+        Every column except the target, in file order.
+    y : ndarray, shape (n_rows, 1)
+    feature_names : list of str
+    target_name : str
+
+    Raises
+    ------
+    XornetError
+        For a missing, unreadable, oversized or non-text file and for any bad header or cell;
+        the message names the file, the 1-based line (the header is line 1) and the column.
+    """
+    source = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+    if not isinstance(source, str):
+        raise XornetError(f"csv path: received {path!r}; give the path of a CSV file as text.")
+    records = _records(source, _read_text(source))
+    header = _header(source, next(records, None))
+    rows = _rows(source, header, records)
+    data = np.vstack(rows)  # (n_rows, n_columns)
+
+    if target is None:
+        t = len(header) - 1
+    elif isinstance(target, str) and target.strip() in header:
+        t = header.index(target.strip())
+    else:
+        raise XornetError(
+            f"{source}: no column named {target!r}; choose the target from {', '.join(header)}."
+        )
+    features = [i for i in range(len(header)) if i != t]
+    return data[:, features], data[:, [t]], [header[i] for i in features], header[t]
+
+
+def check_features(X, n_expected, source):
+    """Raise XornetError unless ``X`` has ``n_expected`` feature columns.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_samples, n_features)
+    n_expected : int
+        The number of inputs the model takes.
+    source : str
+        What the data is called in the message, e.g. the file name.
+    """
+    shape = np.shape(X)
+    found = shape[1] if len(shape) == 2 else None
+    if found == n_expected:
+        return
+    want = _count(n_expected, "feature column")
+    if found is None:
+        raise XornetError(
+            f"{source} is not a table (shape {shape}); give data with {want}."
+        )
+    raise XornetError(
+        f"{source} has {_count(found, 'feature column')} but the model expects "
+        f"{_count(n_expected, 'input')}; give data with {want}."
+    )
+
+
+def _count(n, noun):
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _read_text(source):
+    info = _io(source, os.stat)
+    if stat.S_ISDIR(info.st_mode):
+        raise XornetError(f"{source}: this is a directory; give the path of a CSV file.")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or device could block or never end
+        raise XornetError(f"{source}: this is not a regular file; give the path of a CSV file.")
+    if info.st_size > MAX_BYTES:
+        raise XornetError(
+            f"{source}: the file is {info.st_size / 2**20:.0f} MB, more than the "
+            f"{MAX_BYTES // 2**20} MB limit; give a smaller CSV file."
+        )
+    raw = _io(source, _read_bytes)
+    if len(raw) > MAX_BYTES:
+        raise XornetError(f"{source}: the file is larger than the {MAX_BYTES // 2**20} MB "
+                          "limit; give a smaller CSV file.")
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # byte-order mark some spreadsheets write
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = _line_of(raw[: e.start], b"\r", b"\n")
+        raise XornetError(
+            f"{source}, line {line}: byte 0x{raw[e.start]:02x} is not UTF-8 text, so this is "
+            "not a CSV file; save the data as UTF-8 CSV text."
+        ) from None
+    if "\0" in text:
+        line = _line_of(text[: text.index("\0")], "\r", "\n")
+        raise XornetError(f"{source}, line {line}: the file holds a NUL byte, so it is binary "
+                          "data, not CSV; save the data as CSV text.")
+    return text
+
+
+def _read_bytes(source):
+    with open(source, "rb") as f:
+        return f.read(MAX_BYTES + 1)  # the file may have grown since the stat
+
+
+def _io(source, action):
+    # Turns every way the operating system can refuse the path into one sentence.
+    try:
+        return action(source)
+    except FileNotFoundError:
+        raise XornetError(f"{source}: no such file; check the path.") from None
+    except OSError as e:
+        raise XornetError(f"{source}: cannot read the file ({e.strerror}); check the path "
+                          "and its permissions.") from None
+    except ValueError:  # a path holding a NUL character
+        raise XornetError(f"csv path: {source!r} is not a valid file path; fix it.") from None
+
+
+def _line_of(before, cr, lf):
+    # The 1-based line a position is on, counting \r, \n and \r\n as the csv module does.
+    return before.count(lf) + before.count(cr) - before.count(cr + lf) + 1
+
+
+def _records(source, text):
+    """Yield (line number, fields) for every non-blank record; the line is where it starts."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    end = 0  # the last physical line read so far
+    while True:
+        start = end + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise XornetError(f"{source}, line {start}: the CSV text cannot be parsed ({e}); "
+                              "fix the quoting on this line.") from None
+        end = reader.line_num
+        # Only a truly blank line is skipped; ",," is a row of empty cells and is reported.
+        if len(fields) > 1 or (fields and fields[0].strip()):
+            yield start, fields
+
+
+def _header(source, record):
+    if record is None:
+        raise XornetError(f"{source}: the file is empty; give a header line of column names "
+                          "and rows of numbers.")
+    line, fields = record
+    names = [f.strip() for f in fields]
+    if len(names) > MAX_COLUMNS:
+        raise XornetError(f"{source}, line {line}: {len(names)} columns is more than the "
+                          f"{MAX_COLUMNS} allowed; give fewer columns.")
+    if all(_NUMBER.fullmatch(n) for n in names):
+        raise XornetError(f"{source}, line {line}: the first line holds numbers, not column "
+                          "names; add a header line such as x1,x2,y.")
+    for i, name in enumerate(names):
+        if not name:
+            raise XornetError(f"{source}, line {line}, column {i + 1}: the column name is "
+                              "blank; give every column a name.")
+        first = names.index(name)
+        if first != i:
+            raise XornetError(f"{source}, line {line}, column {name!r}: the name is used by "
+                              f"columns {first + 1} and {i + 1}; give each column a unique name.")
+    if len(names) < 2:
+        raise XornetError(f"{source}, line {line}: there is only the column {names[0]!r}; "
+                          "give at least one feature column and a target column.")
+    return names
+
+
+def _rows(source, header, records):
+    rows = []
+    for line, fields in records:
+        if len(fields) != len(header):
+            raise XornetError(
+                f"{source}, line {line}: expected {len(header)} fields "
+                f"({', '.join(header)}) but found {len(fields)}; give one value per column."
+            )
+        if len(rows) == MAX_ROWS:
+            raise XornetError(f"{source}, line {line}: more than {MAX_ROWS} data rows; give "
+                              "a smaller file.")
+        # One small array per row: Python floats would take three times the memory.
+        rows.append(np.array(_parse_row(source, line, header, fields), dtype=np.float64))
+    if not rows:
+        raise XornetError(f"{source}: there are no data rows below the header (line 1); add "
+                          "rows of numbers.")
+    return rows
+
+
+def _parse_row(source, line, header, fields):
+    if _NUMBER_CHARS.issuperset("".join(fields)):
+        try:
+            values = [float(f) for f in fields]
+        except ValueError:
+            pass  # e.g. an empty cell or "1-2": the slow path below says which
+        else:
+            if all(np.isfinite(values)):
+                return values
+    return [_parse_cell(source, line, column, f) for column, f in zip(header, fields, strict=True)]
+
+
+def _parse_cell(source, line, column, field):
+    text = field.strip()
+    where = f"{source}, line {line}, column {column!r}"
+    if not text:
+        raise XornetError(f"{where}: the cell is empty; give a number.")
+    if text.lower() in _NON_FINITE:
+        raise XornetError(f"{where}: {_short(text)} is not allowed; give a finite number.")
+    if not _NUMBER.fullmatch(text):
+        raise XornetError(f"{where}: {_short(text)} is not a number.")
+    value = float(text)
+    if not np.isfinite(value):
+        raise XornetError(f"{where}: {_short(text)} is too large for a float64; give a finite "
+                          "number.")
+    return value
+
+
+def _short(text, limit=40):
+    # Keep a giant cell from turning the one-sentence message into a page.
+    return repr(text if len(text) <= limit else text[:limit] + "...")

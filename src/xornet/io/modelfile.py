@@ -1,0 +1,262 @@
+"""The JSON model file: a strict loader that never executes anything, and an atomic writer.
+
+A model file is plain JSON that a person can also write by hand, e.g. XOR from step units
+(h1 = OR, h2 = AND, output = h1 AND NOT h2)::
+
+    {"format": "xornet-model", "version": 1, "sizes": [2, 2, 1],
+     "activations": ["step", "step"], "weights": [[[1, 1], [1, 1]], [[1], [-2]]],
+     "biases": [[-0.5, -1.5], [-0.5]]}
+
+Weights are written with ``repr`` precision, so a load gives back the same float64 bits.
+The loader checks every field against the declared ``sizes`` before it builds an array, and
+reports any problem as one ``XornetError`` sentence naming the file, the field and the fix.
+This module handles the files and the JSON text; the fields, their limits and the checks
+live in ``xornet.io.modeldoc`` (its names stay importable from here).
+"""
+
+import contextlib
+import json
+import math
+import os
+import stat
+import tempfile
+
+import numpy as np
+
+from xornet.errors import XornetError
+from xornet.io.modeldoc import (
+    FORMAT,
+    KNOWN_KEYS,
+    MAX_PARAMETERS,
+    MAX_SIZES,
+    MAX_TRAINING_DEPTH,
+    MAX_WIDTH,
+    SUPPORTED_VERSIONS,
+    VERSION,
+    ModelSpec,
+    check_document,
+    plain,
+    show,
+)
+
+MAX_BYTES = 20 * 2**20  # a 2-3-1 model is ~1 kB; 20 MB already holds about a million weights
+
+__all__ = ["FORMAT", "KNOWN_KEYS", "MAX_BYTES", "MAX_PARAMETERS", "MAX_SIZES",
+           "MAX_TRAINING_DEPTH", "MAX_WIDTH", "SUPPORTED_VERSIONS", "VERSION", "ModelSpec",
+           "parse", "read", "to_document", "write"]
+
+
+def to_document(sizes, activations, weights, biases, training=None):
+    """Build the JSON document for a network; fields as in :class:`ModelSpec`.
+
+    Parameters
+    ----------
+    sizes, activations, weights, biases
+        As in :class:`ModelSpec` (``biases`` None for a network without bias).
+    training : dict or None
+        How the model was trained. NumPy scalars become plain numbers; a non-finite number
+        (a diverged loss) becomes the string "nan", "inf" or "-inf".
+
+    Returns
+    -------
+    dict
+        Plain JSON values, ready for :func:`write`.
+
+    Raises
+    ------
+    XornetError
+        If the result would not load back, e.g. a weight is NaN or a shape is wrong.
+    """
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "sizes": plain(list(sizes), "model to save"),
+        "activations": list(activations),
+        "bias": biases is not None,
+        # tolist() gives Python floats, which json writes with repr: the shortest exact text.
+        "weights": [np.asarray(w, dtype=np.float64).tolist() for w in weights],
+        "biases": None if biases is None
+        else [np.asarray(b, dtype=np.float64).tolist() for b in biases],
+        "training": plain(training or {}, "model to save"),
+    }
+    # The loader's own checks, so that whatever write() saves always loads again.
+    check_document(doc, "model to save")
+    return doc
+
+
+def write(path, doc):
+    """Save a document from :func:`to_document` as readable JSON, atomically.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, then replaces
+    ``path`` in one step; on any failure the old file is intact and the temporary file gone.
+
+    Raises
+    ------
+    XornetError
+        If the document is not JSON-able or the file cannot be written.
+    """
+    path = os.fspath(path)
+    check_document(doc, path)  # never replace a file with one that would not load back
+    try:
+        text = _pretty(doc) + "\n"
+    except (TypeError, ValueError) as e:
+        raise XornetError(f"{path}: the model cannot be written as JSON ({e}); "
+                          "build the document with modelfile.to_document().") from None
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)  # keep an existing file's permissions
+    except OSError:
+        mode = 0o644  # mkstemp would leave 0600; a model is an ordinary file others may read
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".xornet-", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise XornetError(f"{path}: cannot create a file in {folder} ({e.strerror}); "
+                          "check that the folder exists and is writable.") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise XornetError(f"{path}: could not be saved ({e.strerror or e}); the previous "
+                              "file, if any, is unchanged.") from None
+        raise
+    _sync_folder(folder)
+
+
+def read(path):
+    """Load and validate the model file at ``path``; nothing in it is ever executed.
+
+    Returns
+    -------
+    ModelSpec
+
+    Raises
+    ------
+    XornetError
+        For a missing, unreadable, oversized or invalid file, naming the field and the fix.
+    """
+    name = os.fspath(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise XornetError(f"{name}: no such model file; check the path.") from None
+    except OSError as e:
+        raise XornetError(f"{name}: cannot be read ({e.strerror}); check the path.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise XornetError(f"{name}: is a folder, not a model file; give the path of a .json file.")
+    if info.st_size > MAX_BYTES:
+        _too_large(name, info.st_size)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)  # bounded anyway: pipes and devices stat as size 0
+    except OSError as e:
+        raise XornetError(f"{name}: cannot be read ({e.strerror}); check permissions.") from None
+    if len(data) > MAX_BYTES:
+        _too_large(name, len(data))
+    return parse(data, source=name)
+
+
+def parse(text, source="model.json"):
+    """Validate the text of a model file (e.g. uploaded to the playground).
+
+    Parameters
+    ----------
+    text : str or bytes
+        The file's content; bytes must be UTF-8.
+    source : str
+        The name used in error messages.
+
+    Returns
+    -------
+    ModelSpec
+
+    Raises
+    ------
+    XornetError
+        For anything but a valid model, naming the field and the fix.
+    """
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise XornetError(f"{source}: is not UTF-8 text (bad byte at offset {e.start}); a "
+                              "model file is JSON, and xornet never loads pickles.") from None
+    if not isinstance(text, str):
+        raise XornetError(f"{source}: expected the model's text, got {type(text).__name__}.")
+    if len(text) > MAX_BYTES:  # characters, not bytes: close enough for a sanity limit
+        _too_large(source, len(text))
+    text = text.removeprefix("\ufeff")  # harmless: some Windows editors start files with a BOM
+    if not text.strip():
+        raise XornetError(f"{source}: is empty; a model file is a JSON object saved by xornet.")
+    return check_document(_loads(text, source), source)
+
+
+def _loads(text, source):
+    def reject_constant(name):
+        raise XornetError(f"{source}: {name} is not allowed; every number must be finite.")
+
+    def finite_float(token):
+        value = float(token)
+        if not math.isfinite(value):
+            raise XornetError(f"{source}: the number {token[:40]} is too large for a float64; "
+                              "every number must be finite.")
+        return value
+
+    def no_duplicates(pairs):
+        obj = {}
+        for key, value in pairs:
+            if key in obj:
+                raise XornetError(f"{source}: the field {show(key)} appears twice in one "
+                                  "object; keep only one of them.")
+            obj[key] = value
+        return obj
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates,
+                          parse_constant=reject_constant, parse_float=finite_float)
+    except XornetError:
+        raise
+    except json.JSONDecodeError as e:
+        raise XornetError(f"{source}: not valid JSON at line {e.lineno}, column {e.colno} "
+                          f"({e.msg}); check for a missing comma, bracket or quote.") from None
+    except RecursionError:
+        raise XornetError(f"{source}: the JSON is nested too deeply; a model needs only "
+                          "three levels of lists.") from None
+    except ValueError:  # an integer with thousands of digits, refused by int()
+        raise XornetError(f"{source}: a number has thousands of digits; shorten it.") from None
+
+
+def _pretty(value, indent=0):
+    # Like json.dumps(indent=2), but a list of plain numbers stays on one line, so a weight
+    # matrix reads row by row instead of one number per line.
+    pad = "  " * (indent + 1)
+    if isinstance(value, dict) and value:
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("object keys must be strings")
+        items = [f"{pad}{json.dumps(k)}: {_pretty(v, indent + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
+    if isinstance(value, list) and any(isinstance(v, list | dict) for v in value):
+        items = [pad + _pretty(v, indent + 1) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
+    return json.dumps(value, allow_nan=False, ensure_ascii=False)
+
+
+def _sync_folder(folder):
+    # The rename is durable only once the folder entry is on disk (POSIX); best effort.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _too_large(source, n_bytes):
+    raise XornetError(f"{source}: is {n_bytes:,} bytes, more than the {MAX_BYTES // 2**20} MB a "
+                      "model file may be; check that this is a model file.")

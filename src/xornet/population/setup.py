@@ -1,0 +1,149 @@
+"""Setting up a population run: checking every input once, and the initial draws.
+
+``make_setup`` validates the configuration, the data, the seeds, learning rates and
+initialisers and records where each layer's parameters sit in the flat vector;
+``initial_params`` draws every network's starting weights exactly as ``Network(seed=...)``
+would. Both backends of ``xornet.population.trainer`` (the NumPy path and
+``xornet.population.kernel``) read the resulting ``Setup``; it is kept apart from the training so
+that the checks and the draws, which decide *what* is trained, read on their own.
+"""
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from xornet.core import initializers, optimizers
+from xornet.errors import XornetError
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where one layer's parameters sit in the flat vector (``Network._build``'s layout)."""
+
+    n_in: int
+    n_out: int
+    w: int  # first row of W (row-major, n_in × n_out) in the flat vector
+    b: int | None  # first row of b, or None without bias
+    activation: str
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A validated population run: everything both backends read."""
+
+    config: object  # RunConfig; seed, lr and init are replaced per network
+    X: np.ndarray  # (n, n_in)
+    y: np.ndarray  # (n, n_out)
+    seeds: np.ndarray  # (N,) int64
+    lrs: np.ndarray  # (N,) float64
+    inits: tuple  # (N,) initialiser names
+    sizes: tuple
+    slots: tuple  # one Slot per layer
+    n_params: int
+
+    @property
+    def full_batch(self):
+        """The same test as ``training.train``: one update per epoch on every row."""
+        bs = self.config.batch_size
+        return bs is None or bs >= len(self.X)
+
+
+def make_setup(config, X, y, seeds, lrs=None, inits=None):
+    """Check every input once and lay out the parameters; return a ``Setup``."""
+    if config.optimizer == optimizers.PERCEPTRON:
+        raise XornetError("optimizer: the population trainer trains by backpropagation; "
+                          "choose sgd or adam (the perceptron rule trains one network).")
+    config.settings()  # validates every training field
+    n_in = np.shape(X)[-1] if np.ndim(X) else 1  # X and y are checked below, by the network
+    template = config.build(n_in, np.shape(y)[-1] if np.ndim(y) == 2 else 1)
+    for layer in template.layers:
+        if not layer.activation.differentiable:
+            raise XornetError(
+                f"layer {layer.index}: the {layer.activation.name} activation has no useful "
+                "derivative, so it cannot be trained by backpropagation; use sigmoid, tanh or "
+                "relu."
+            )
+    X = template._check_X(X)
+    y = template._check_y(y, len(X))
+    seeds = _check_seeds(seeds)
+    n = len(seeds)
+    return Setup(config, X, y, seeds, _check_lrs(lrs, config.lr, n),
+                 _check_inits(inits, config.init, n), tuple(template.sizes),
+                 _slots(template), template.n_params)
+
+
+def _slots(net):
+    slots, start = [], 0
+    for layer in net.layers:
+        size = layer.n_in * layer.n_out
+        b = start + size if net.bias else None
+        slots.append(Slot(layer.n_in, layer.n_out, start, b, layer.activation.name))
+        start += size + (layer.n_out if net.bias else 0)
+    return tuple(slots)
+
+
+def _check_seeds(seeds):
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        if seeds < 1:
+            raise XornetError(f"seeds: expected a whole number ≥ 1; received {seeds}.")
+        return np.arange(int(seeds), dtype=np.int64)
+    try:
+        out = np.asarray(seeds if isinstance(seeds, np.ndarray) else list(seeds))
+    except TypeError:
+        out = np.zeros(0)
+    if out.ndim != 1 or out.size == 0 or out.dtype.kind not in "iu" or np.any(out < 0):
+        raise XornetError("seeds: expected a count ≥ 1 or a non-empty list of whole numbers ≥ 0; "
+                          f"received {seeds!r}.")
+    return out.astype(np.int64)
+
+
+def _check_lrs(lrs, default, n):
+    try:
+        out = np.full(n, float(default)) if lrs is None else np.asarray(lrs, dtype=np.float64)
+    except (TypeError, ValueError):
+        out = np.full(n, np.nan)
+    if out.ndim == 0:
+        out = np.full(n, float(out))
+    if out.shape != (n,) or not np.all(np.isfinite(out)) or np.any(out <= 0.0):
+        raise XornetError(f"lrs: expected one finite learning rate > 0, or {n} of them (one "
+                          "per seed).")
+    return out
+
+
+def _check_inits(inits, default, n):
+    if inits is None or isinstance(inits, str) or callable(inits):
+        names = [default if inits is None else inits] * n
+    else:
+        try:
+            names = list(inits)
+        except TypeError:
+            names = []
+    if len(names) != n:
+        raise XornetError(f"inits: expected one initialiser name, or {n} of them (one per "
+                          f"seed); received {len(names)}.")
+    for name in set(names):
+        initializers.get(name)  # raises with the list of valid names
+    return tuple(names)
+
+
+def initial_params(setup):
+    """Every network's initial ``Network.params``, drawn as ``Network(seed=...)`` draws them.
+
+    Returns P (n_params, N): population on the last axis.
+    """
+    P = np.empty((len(setup.seeds), setup.n_params))  # one row per network while drawing
+    for row, seed, init in zip(P, setup.seeds, setup.inits, strict=True):
+        rng = np.random.default_rng(int(seed))
+        draw = initializers.get(init)
+        for slot in setup.slots:
+            W, b = draw(rng, slot.n_in, slot.n_out, np.float64)  # W then b, layer by layer
+            row[slot.w:slot.w + W.size] = W.ravel()
+            if slot.b is not None:
+                row[slot.b:slot.b + slot.n_out] = b
+    return np.ascontiguousarray(P.T)
+
+
+def config_for(setup, k):
+    """The RunConfig that trains network ``k`` of ``setup`` alone."""
+    return replace(setup.config, seed=int(setup.seeds[k]), lr=float(setup.lrs[k]),
+                   init=setup.inits[k])

@@ -1,0 +1,400 @@
+"""A sweep: one set-up varied over a grid, every cell trained for many seeds at once.
+
+A grid lists values for any of the axes in ``AXES``; the cells are every combination of
+them, numbered in the order of ``itertools.product`` over ``AXES``: the first axis
+(``hidden``) varies slowest, the last (``lr``) fastest. Each cell is a ``RunConfig`` trained
+for S seeds by ``xornet.population.trainer.train_population``; its failed networks are rebuilt and
+examined by ``xornet.doctor.diagnose`` (at most ``diagnose_cap`` of them, in seed order).
+
+Cells run here (``run_local``: the compiled kernel uses every core, cells on the NumPy path
+share a process pool) or on a Dask cluster (``run_dask``: one task per cell). Every number
+of a network is fixed by its seed, so both give identical results; ``params_sha256`` (a
+digest of every network's final weights) lets anyone check that bit for bit.
+"""
+
+import concurrent.futures
+import hashlib
+import importlib.util
+import itertools
+import math
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from xornet.core import activations, initializers, losses
+from xornet.errors import XornetError
+from xornet.population.trainer import BACKENDS, make_setup, train_population
+from xornet.train.config import RunConfig
+
+AXES = ("hidden", "activation", "output_activation", "init", "loss", "optimizer", "batch_size",
+        "lr")
+OPTIMIZERS = ("sgd", "adam")  # the perceptron rule trains one network, not a population
+MAX_CELLS = 1_000_000  # a larger grid is more likely a typo than a plan: it needs allow_large
+MAX_UNITS = 4096  # per hidden layer, as ``xornet train --hidden`` allows
+DIAGNOSE_CAP = 200  # failed networks examined per cell: enough to rank the causes, and quick
+CONNECT_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
+WORKER_TIMEOUT = 60  # seconds to wait for the cluster's first worker
+PREFLIGHT_CELLS = 1000  # cells whose set-up is checked before anything trains
+
+
+# --- the grid -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cell:
+    """One point of the grid: its number, its value on every axis, and the run it trains."""
+
+    index: int
+    values: dict  # axis → value, every axis of AXES
+    config: RunConfig
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Values per axis (every axis of ``AXES``, in that order) over a shared base run."""
+
+    base: RunConfig  # the settings every cell shares; its momentum applies to sgd cells
+    axes: tuple  # ((axis, (value, ...)), ...)
+
+    def values(self, axis):
+        return dict(self.axes)[axis]
+
+    @property
+    def n_cells(self):
+        return math.prod(len(v) for _, v in self.axes)
+
+    @property
+    def varying(self):
+        """The axes with more than one value, in ``AXES`` order."""
+        return tuple(a for a, v in self.axes if len(v) > 1)
+
+    def cell(self, index):
+        """Cell ``index``: the last axis varies fastest (``itertools.product`` order)."""
+        if not 0 <= index < self.n_cells:
+            raise XornetError(f"cell: expected an index from 0 to {self.n_cells - 1}; "
+                              f"received {index}.")
+        picked, rest = {}, index
+        for axis, vals in reversed(self.axes):
+            rest, i = divmod(rest, len(vals))
+            picked[axis] = vals[i]
+        return self._cell(index, picked)
+
+    def cells(self):
+        """Every cell, in index order (a generator: a big grid is never held in memory)."""
+        names = [a for a, _ in self.axes]
+        for index, combo in enumerate(itertools.product(*(v for _, v in self.axes))):
+            yield self._cell(index, dict(zip(names, combo, strict=True)))
+
+    def _cell(self, index, picked):
+        values = {a: picked[a] for a in AXES}
+        momentum = self.base.momentum if values["optimizer"] == "sgd" else 0.0
+        return Cell(index, values, replace(self.base, **values, momentum=momentum))
+
+
+def make_grid(base=None, *, allow_large=False, **lists):
+    """The grid of every combination of the values listed per axis.
+
+    Parameters
+    ----------
+    base : RunConfig, optional
+        Every setting not listed (default ``RunConfig()``); its ``momentum`` applies to the
+        ``sgd`` cells (``adam`` has its own).
+    allow_large : bool
+        Allow more than ``MAX_CELLS`` cells.
+    **lists
+        For any axis of ``AXES``, a list of values: ``hidden=[2, 3, (4, 4)]`` (an int n is
+        one layer of n units), ``activation=["sigmoid", "tanh"]``, ``lr=[0.1, 1.0]``,
+        ``batch_size=[None, 1]`` (None = full batch), ... An unlisted axis keeps its base
+        value.
+    """
+    base = RunConfig() if base is None else base
+    unknown = sorted(set(lists) - set(AXES))
+    if unknown:
+        raise XornetError(f"grid: unknown axis {unknown[0]!r}; choose from {', '.join(AXES)}.")
+    given = {a: _as_list(a, lists[a]) for a in AXES if lists.get(a) is not None}
+    check_size({a: len(v) for a, v in given.items()}, allow_large)
+    axes = []
+    for axis in AXES:
+        vals = tuple(_CHECKS[axis](v) for v in given.get(axis, [getattr(base, axis)]))
+        twice = next((v for i, v in enumerate(vals) if v in vals[:i]), None)
+        if twice is not None:
+            raise XornetError(f"{_flag(axis)}: {label(axis, twice)} is listed twice; list each "
+                              "value once.")
+        axes.append((axis, vals))
+    return Grid(base, tuple(axes))
+
+
+def check_size(lengths, allow_large=False):
+    """Raise unless the grid of these list lengths (axis → count) is ≤ ``MAX_CELLS`` cells
+    or ``allow_large``; return the count. Called before any value is parsed."""
+    n = math.prod(lengths.values())
+    if n > MAX_CELLS and not allow_large:
+        shape = " × ".join(f"{k} {_flag(a)}" for a, k in lengths.items() if k > 1)
+        raise XornetError(f"grid: {n:,} cells ({shape}) is more than {MAX_CELLS:,}; shorten "
+                          "the lists, or pass --yes to run it anyway.")
+    return n
+
+
+def _as_list(axis, value):
+    vals = [value] if isinstance(value, (str, int, float)) else list(value)
+    if not vals:
+        raise XornetError(f"{_flag(axis)}: the list is empty; give at least one value.")
+    return vals
+
+
+def _flag(axis):
+    return "--" + axis.replace("_", "-")
+
+
+def label(axis, value):
+    """A value as the command line writes it: 4x4 for two hidden layers, full, 0.1."""
+    if axis == "hidden":
+        return "x".join(map(str, value)) or "none"
+    if axis == "batch_size":
+        return "full" if value is None else str(value)
+    return f"{value:g}" if axis == "lr" else str(value)
+
+
+def _check_hidden(value):
+    if isinstance(value, str):
+        raise XornetError(f"--hidden: {value!r} is not a list of layer sizes; give whole numbers "
+                          f"from 1 to {MAX_UNITS}, such as 2,3,4 (or 4x4 for two layers).")
+    sizes = (value,) if isinstance(value, (int, np.integer)) else tuple(value)
+    for n in sizes:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_UNITS:
+            raise XornetError(f"--hidden: {n!r} is not a layer size; give whole numbers from 1 "
+                              f"to {MAX_UNITS}, such as 2,3,4 (or 4x4 for two layers).")
+    return tuple(int(n) for n in sizes)
+
+
+def _check_name(axis, names, why_not=None):
+    def check(value):
+        if value not in names:
+            reason = (why_not or {}).get(value, f"unknown name {value!r}")
+            raise XornetError(f"{_flag(axis)}: {reason}; choose from {', '.join(names)}.")
+        return value
+    return check
+
+
+def _check_batch(value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise XornetError(f"--batch-size: {value!r} is not a batch size; give whole numbers "
+                          "≥ 1 (1 = online) or full, such as full,1,2.")
+    return int(value)
+
+
+def _check_lr(value):
+    ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or value <= 0:
+        raise XornetError(f"--lr: {value!r} is not a learning rate; give finite numbers > 0, "
+                          "such as 0.1,1,10.")
+    return float(value)
+
+
+_TRAINABLE = tuple(n for n in activations.NAMES if activations.get(n).differentiable)
+_NOT_TRAINABLE = {n: f"{n} has no useful derivative, so backpropagation cannot train it"
+                  for n in activations.NAMES if n not in _TRAINABLE}
+_CHECKS = {
+    "hidden": _check_hidden,
+    "activation": _check_name("activation", _TRAINABLE, _NOT_TRAINABLE),
+    "output_activation": _check_name("output_activation", _TRAINABLE, _NOT_TRAINABLE),
+    "init": _check_name("init", initializers.NAMES),
+    "loss": _check_name("loss", losses.NAMES),
+    "optimizer": _check_name("optimizer", OPTIMIZERS, {
+        "perceptron": "the perceptron rule trains one network, not a population"}),
+    "batch_size": _check_batch,
+    "lr": _check_lr,
+}
+
+
+# --- running cells ------------------------------------------------------------------------
+
+@dataclass
+class CellResult:
+    """What one cell's S networks did: plain numbers, cheap to pickle and to send home."""
+
+    index: int
+    values: dict  # axis → this cell's value
+    networks: int
+    solved: int
+    diverged: int
+    epochs_to_solve_median: float | None
+    epochs_to_solve_p90: float | None
+    failed: int  # networks that did not end solved (the diverged ones included)
+    diagnosed: int  # failed networks the doctor examined (at most the cap)
+    diagnoses: dict  # doctor code → diagnosed networks with it, most common first
+    unexplained: int  # diagnosed networks no check recognised
+    network_epochs: int  # Σ epochs of updates run, over the networks
+    backend: str
+    setup_time: float
+    compile_time: float
+    train_time: float
+    diagnose_time: float
+    params_sha256: str  # digest of every network's final weights, in seed order
+    epochs_to_solve: np.ndarray = field(repr=False)  # (solved,) of the solved networks
+
+    @property
+    def success_rate(self):
+        return self.solved / self.networks
+
+    def as_dict(self):
+        """Plain JSON data (without the per-network ``epochs_to_solve``)."""
+        values = dict(self.values)
+        values["hidden"] = list(values["hidden"])
+        out = {"index": self.index, **values, "success_rate": self.success_rate}
+        out.update({k: v for k, v in vars(self).items()
+                    if k not in ("index", "values", "epochs_to_solve")})
+        return out
+
+
+def run_cell(cell, X, y, seeds, *, backend="auto", threads=None, diagnose_cap=DIAGNOSE_CAP):
+    """Train one cell for every seed and diagnose its failures; return a ``CellResult``.
+
+    A top-level function of plain arguments, so a process pool or a Dask worker can run it.
+    """
+    from xornet.doctor import diagnose as doctor
+
+    result = train_population(cell.config, X, y, seeds, backend=backend, threads=threads)
+    start = time.perf_counter()
+    failed = np.flatnonzero(~result.solved)
+    counts, unexplained = Counter(), 0
+    for k in failed[:diagnose_cap]:
+        cfg = result.config_for(k)
+        if result.diverged[k]:  # as doctor.run_and_diagnose treats a DivergenceError
+            found = doctor.diagnose(None, X, y, None, cfg,
+                                    diverged_at=int(result.diverged_epoch[k]))
+        else:
+            found = doctor.diagnose(result.network(k), X, y, None, cfg)
+        counts.update(d.code for d in found)
+        unexplained += not found
+    summary = result.summary()
+    return CellResult(
+        cell.index, dict(cell.values), summary["networks"], summary["solved"],
+        summary["diverged"], summary["epochs_to_solve_median"], summary["epochs_to_solve_p90"],
+        len(failed), min(len(failed), diagnose_cap), dict(counts.most_common()), unexplained,
+        int(result.epochs.sum()), result.backend, result.setup_time, result.compile_time,
+        result.train_time, time.perf_counter() - start,
+        hashlib.sha256(np.ascontiguousarray(result.params).tobytes()).hexdigest(),
+        np.asarray(result.epochs_to_solve, dtype=np.int64),
+    )
+
+
+def preflight(grid, X, y, seeds, backend="auto"):
+    """Check the data, the seeds and the set-up of (up to ``PREFLIGHT_CELLS``) cells before
+    anything trains; return which cells need the NumPy path (a set of indices)."""
+    if backend not in BACKENDS:
+        raise XornetError(f"--backend: unknown name {backend!r}; choose one of "
+                          f"{', '.join(BACKENDS)}.")
+    numba_missing = importlib.util.find_spec("numba") is None
+    numpy_cells = set()
+    for cell in itertools.islice(grid.cells(), PREFLIGHT_CELLS):
+        setup = make_setup(cell.config, X, y, seeds)
+        reason = None
+        if backend != "numpy":
+            from xornet.population import kernel as kernels
+
+            reason = kernels.unsupported(setup) or ("numba is not installed (pip install "
+                                                    "numba)" if numba_missing else None)
+        if reason and backend == "numba":
+            raise XornetError(f"--backend: the numba kernel cannot run cell {cell.index} "
+                              f"({reason}); use --backend auto or numpy.")
+        if backend == "numpy" or reason:
+            numpy_cells.add(cell.index)
+    if grid.n_cells > PREFLIGHT_CELLS and (backend == "numpy" or numba_missing):
+        numpy_cells.update(range(PREFLIGHT_CELLS, grid.n_cells))
+    return numpy_cells
+
+
+def run_local(grid, X, y, seeds, *, backend="auto", workers=None, diagnose_cap=DIAGNOSE_CAP,
+              on_cell=None):
+    """Run every cell on this machine; return the ``CellResult`` list in cell order.
+
+    The compiled kernel trains a cell on ``workers`` threads (default: every CPU), one cell
+    after another. Cells on the NumPy path (one core each) go to a pool of ``workers``
+    processes when there are several. ``on_cell(result)`` is called as each cell finishes.
+    """
+    from xornet.population.kernel import default_threads
+
+    workers = max(1, int(workers or default_threads()))
+    numpy_cells = preflight(grid, X, y, seeds, backend)
+    results = [None] * grid.n_cells
+    done = on_cell or (lambda result: None)
+
+    def keep(result):
+        results[result.index] = result
+        done(result)
+
+    pooled = numpy_cells if len(numpy_cells) > 1 and workers > 1 else set()
+    pool = None
+    try:
+        if pooled:
+            # the platform's way to start processes (fork on Linux), before any kernel thread
+            pool = concurrent.futures.ProcessPoolExecutor(min(workers, len(pooled)))
+            futures = [pool.submit(run_cell, grid.cell(i), X, y, seeds, backend=backend,
+                                   threads=1, diagnose_cap=diagnose_cap) for i in sorted(pooled)]
+        for cell in grid.cells():
+            if cell.index not in pooled:
+                keep(run_cell(cell, X, y, seeds, backend=backend, threads=workers,
+                              diagnose_cap=diagnose_cap))
+        if pooled:
+            for future in concurrent.futures.as_completed(futures):
+                keep(future.result())
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return results
+
+
+def run_dask(grid, X, y, seeds, address, *, backend="auto", diagnose_cap=DIAGNOSE_CAP,
+             on_cell=None):
+    """Run every cell as one task on the Dask cluster at ``address``; return
+    ``(results in cell order, number of workers)``.
+
+    The workers need xornet installed (the same version). Each cell uses every core of the
+    worker it lands on through the compiled kernel.
+    """
+    preflight(grid, X, y, seeds, backend)
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError:
+        raise XornetError("--dask: dask.distributed is not installed; install it with "
+                          "pip install 'dask[distributed]' or run without --dask.") from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as e:
+        raise XornetError(f"--dask: cannot reach a Dask scheduler at {address!r} ({e}); start "
+                          "one with `dask scheduler` and give its address, such as "
+                          "tcp://host:8786.") from None
+    results = [None] * grid.n_cells
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
+        except (TimeoutError, OSError):
+            raise XornetError(f"--dask: the scheduler at {address} has no workers; start one "
+                              f"on each machine with `dask worker {address}`.") from None
+        n_workers = len(client.scheduler_info().get("workers", {}))
+        futures = [client.submit(run_cell, cell, X, y, seeds, backend=backend,
+                                 diagnose_cap=diagnose_cap, pure=False,
+                                 key=f"xornet-sweep-cell-{cell.index}-{os.urandom(4).hex()}")
+                   for cell in grid.cells()]
+        for future in as_completed(futures):
+            result = _gather(future)
+            results[result.index] = result
+            if on_cell is not None:
+                on_cell(result)
+    return results, n_workers
+
+
+def _gather(future):
+    try:
+        return future.result()
+    except XornetError:
+        raise
+    except Exception as e:  # a worker without xornet, a lost worker, ...
+        raise XornetError(f"--dask: a worker could not run a cell ({type(e).__name__}: {e}); "
+                          "install the same xornet on every worker and check `dask worker` "
+                          "logs.") from None

@@ -1,0 +1,216 @@
+"""Train a population of N networks at once: one architecture, one seed per network (and, if
+asked, a learning rate and an initialiser per network), trained side by side.
+
+Each network follows exactly the run ``xornet.train.config.run`` would give it alone: the same
+initial draws (``np.random.default_rng(seed)``, W then b, layer by layer), the same loss, the
+same update order and shuffling, the same stop conditions (a stopped network stops changing)
+and the same divergence checks — except that a diverging network is marked, not raised.
+
+Layout: the population is on the LAST axis. With M networks still training:
+
+    P                (n_params, M)      column c is one network's ``Network.params``
+    W of a layer     (n_in, n_out, M)   a view into rows of P
+    b of a layer     (n_out, M)
+    x, z, a          (n, units, M)      n samples; the shared input X is (n, n_in, 1)
+
+Finished networks are copied out and their columns dropped (compaction), so the work per
+epoch shrinks as networks stop. Memory is a few copies of P plus the activations of one
+forward pass: it grows as N × parameters and never across epochs (no per-epoch history).
+
+This module is the entry point: ``train_population`` sets up (``xornet.population.setup``:
+the checks and the initial draws), picks a backend, trains and collects the result.
+``xornet.population.numpy_path`` is the plain NumPy reference and
+``xornet.population.kernel`` the compiled fast path for the configurations it supports;
+``backend="auto"`` uses it when numba is installed, and the tests check the two against each other
+and against ``Network.fit``. The names of the setup and the NumPy path stay importable from here.
+"""
+
+import importlib.util
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from xornet.errors import XornetError
+from xornet.population.numpy_path import (
+    LOSSES,
+    Stats,
+    backward,
+    evaluate,
+    forward,
+    train_numpy,
+    views,
+)
+from xornet.population.setup import Setup, Slot, config_for, initial_params, make_setup
+
+BACKENDS = ("auto", "numpy", "numba")
+
+
+@dataclass
+class PopulationResult:
+    """What each of N networks did; arrays are indexed by network (the k-th seed).
+
+    ``solved`` is the final state (every output within tolerance, ``History.solved``);
+    ``solved_epoch`` the first epoch count at which it was (``History.solved_epoch``, -1 for
+    never); ``epochs`` the epochs of updates run (``History.epochs``); ``loss`` the final
+    loss (NaN for a diverged network); ``diverged_epoch`` the epoch a DivergenceError would
+    have named (-1 for none). Times are seconds: ``setup_time`` (checks and initial draws),
+    ``compile_time`` (loading or compiling the kernel; 0 for numpy) and ``train_time``.
+    """
+
+    setup: Setup
+    params: np.ndarray  # (N, n_params), the layout of Network.params
+    solved: np.ndarray  # (N,) bool
+    solved_epoch: np.ndarray  # (N,) int64
+    epochs: np.ndarray  # (N,) int64
+    loss: np.ndarray  # (N,) float64
+    diverged_epoch: np.ndarray  # (N,) int64
+    backend: str
+    setup_time: float = 0.0
+    compile_time: float = 0.0
+    train_time: float = 0.0
+
+    @property
+    def n(self):
+        return len(self.params)
+
+    @property
+    def diverged(self):
+        return self.diverged_epoch >= 0
+
+    @property
+    def success_rate(self):
+        return float(np.mean(self.solved))
+
+    @property
+    def epochs_to_solve(self):
+        """``solved_epoch`` of the networks that ended solved, in network order."""
+        return self.solved_epoch[self.solved]
+
+    @property
+    def wall_time(self):
+        return self.setup_time + self.compile_time + self.train_time
+
+    def summary(self):
+        """The numbers a sweep reports for this population, as plain JSON data."""
+        solved_at = self.epochs_to_solve
+        return {
+            "networks": self.n, "solved": int(self.solved.sum()),
+            "success_rate": self.success_rate, "diverged": int(self.diverged.sum()),
+            "epochs_to_solve_median": float(np.median(solved_at)) if solved_at.size else None,
+            "epochs_to_solve_p90": float(np.percentile(solved_at, 90)) if solved_at.size
+            else None,
+            "backend": self.backend, "setup_time": self.setup_time,
+            "compile_time": self.compile_time, "train_time": self.train_time,
+        }
+
+    def config_for(self, k):
+        """The RunConfig that trains network ``k`` alone (``xornet.train.config.run``)."""
+        return config_for(self.setup, k)
+
+    def network(self, k):
+        """Network ``k`` with its final weights (e.g. for ``xornet.doctor.diagnose.diagnose``)."""
+        cfg = self.config_for(k)
+        net = cfg.build(self.setup.X.shape[1], self.setup.y.shape[1])
+        net.params[...] = self.params[k]
+        net.training = {
+            "loss": cfg.loss, "optimizer": cfg.optimizer, "lr": cfg.lr,
+            "momentum": cfg.momentum, "batch_size": cfg.batch_size, "shuffle": cfg.shuffle,
+            "seed": cfg.seed, "epochs": int(self.epochs[k]),
+            "final_loss": float(self.loss[k]), "solved": bool(self.solved[k]),
+        }
+        return net
+
+
+def train_population(config, X, y, seeds, *, lrs=None, inits=None, backend="auto",
+                     threads=None):
+    """Train one network per seed, all at once; return a ``PopulationResult``.
+
+    Parameters
+    ----------
+    config : RunConfig
+        Architecture and training settings shared by every network (its ``seed`` is unused).
+    X, y : arrays (n, n_in), (n, n_out)
+    seeds : int or sequence of int
+        A count N (seeds 0..N-1) or the seeds themselves.
+    lrs : float or sequence of float, optional
+        One learning rate for all, or one per network (default ``config.lr``).
+    inits : str or sequence of str, optional
+        One initialiser for all, or one per network (default ``config.init``).
+    backend : {"auto", "numpy", "numba"}
+        ``auto`` uses the compiled kernel when numba is installed and supports the
+        configuration, else the NumPy path.
+    threads : int, optional
+        Threads for the kernel (default: every CPU this process may use).
+    """
+    start = time.perf_counter()
+    setup = make_setup(config, X, y, seeds, lrs, inits)
+    chosen = _choose_backend(setup, backend)
+    P = initial_params(setup)  # (n_params, N)
+    setup_time = time.perf_counter() - start
+    chosen, compile_time = _load_kernel(chosen, backend)
+    start = time.perf_counter()
+    if chosen == "numba":
+        from xornet.population import kernel as kernels
+
+        stats = kernels.train(setup, P, threads)
+    else:
+        stats = train_numpy(setup, P)
+    result = _finish(setup, P, stats, chosen)
+    result.train_time = time.perf_counter() - start
+    result.setup_time, result.compile_time = setup_time, compile_time
+    return result
+
+
+# --- choosing the backend -----------------------------------------------------------------
+
+def _choose_backend(setup, backend):
+    if backend not in BACKENDS:
+        raise XornetError(f"backend: unknown name {backend!r}; choose one of "
+                          f"{', '.join(BACKENDS)}.")
+    if backend == "numpy":
+        return "numpy"
+    from xornet.population import kernel as kernels
+
+    reason = kernels.unsupported(setup)
+    if reason is None and importlib.util.find_spec("numba") is None:
+        reason = "numba is not installed (pip install numba)"
+    if reason is None:
+        return "numba"
+    if backend == "numba":
+        raise XornetError(f"backend: the numba kernel cannot run this: {reason}; use "
+                          "backend 'numpy' or 'auto'.")
+    return "numpy"
+
+
+def _load_kernel(chosen, backend):
+    """(backend that runs, seconds spent compiling or loading the kernel)."""
+    if chosen != "numba":
+        return chosen, 0.0
+    from xornet.population import kernel as kernels
+
+    try:
+        return "numba", kernels.load()
+    except ImportError as e:  # numba is installed but does not load (e.g. with this NumPy)
+        if backend == "numba":
+            raise XornetError(f"backend: numba does not load ({e}); use backend 'numpy' or "
+                              "'auto'.") from None
+        return "numpy", 0.0
+
+
+# --- results ------------------------------------------------------------------------------
+
+def _finish(setup, P, stats, backend):
+    value, within = evaluate(setup, P)
+    diverged = stats.diverged_epoch >= 0
+    value[diverged] = math.nan
+    return PopulationResult(
+        setup, np.ascontiguousarray(P.T), within & ~diverged, stats.solved_epoch,
+        stats.epochs, value, stats.diverged_epoch, backend,
+    )
+
+
+__all__ = ["BACKENDS", "LOSSES", "PopulationResult", "Setup", "Slot", "Stats", "backward",
+           "evaluate", "forward", "initial_params", "make_setup", "train_numpy",
+           "train_population", "views"]

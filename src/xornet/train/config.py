@@ -1,0 +1,82 @@
+"""A training run as data: ``RunConfig`` says which network to build and how to train it.
+
+The command line builds one from its flags; presets (``xornet.train.presets``) are instances.
+"""
+
+from dataclasses import asdict, dataclass, replace
+
+from xornet.core import optimizers
+from xornet.core.network import Network
+from xornet.train.trainer import TrainSettings, train
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run needs besides its data. Defaults are the default run's settings."""
+
+    # The default run: chosen by benchmarks/search_default.py over 3024 settings; it solved
+    # XOR for every one of 3000 seeds in at most 19 epochs (see benchmarks/README.md).
+    hidden: tuple = (16,)  # spare units: wide layers almost never start in a bad corner
+    activation: str = "tanh"  # zero-centred, so hidden units start in their steep middle
+    output_activation: str = "sigmoid"  # outputs in (0, 1), read as probabilities of 1
+    bias: bool = True  # without a bias every unit's line must pass through the origin
+    init: str = "he"  # weights scaled by √(2 / fan-in): large enough to break symmetry fast
+    loss: str = "bce"  # with a sigmoid output its gradient is ŷ − y: no vanishing slope
+    optimizer: str = "sgd"
+    momentum: float = 0.9  # carries steps across the flat start of the loss surface
+    lr: float = 1.0
+    epochs: int = 5000  # an upper bound: the default run stops when solved
+    batch_size: int | None = None  # None = full batch, 1 = online
+    shuffle: bool = False
+    seed: int = 0
+    tolerance: float = 0.1  # solved = every output within 0.1 of its target
+    stop_when_solved: bool = True
+    target_loss: float | None = None
+
+    def with_(self, **changes):
+        """A copy with some fields changed.
+
+        Naming an optimizer without a momentum means no momentum: ``with_(optimizer="sgd")``
+        is plain gradient descent and ``with_(optimizer="adam")`` just works, even though
+        the default run uses sgd with momentum 0.9.
+        """
+        if "optimizer" in changes and "momentum" not in changes:
+            changes["momentum"] = 0.0
+        return replace(self, **changes)
+
+    def build(self, n_in, n_out):
+        """The untrained network for data with ``n_in`` features and ``n_out`` targets."""
+        return Network([n_in, *self.hidden, n_out], activation=self.activation,
+                       output_activation=self.output_activation, bias=self.bias,
+                       init=self.init, seed=self.seed)
+
+    def settings(self):
+        return TrainSettings(
+            epochs=self.epochs, lr=self.lr, loss=self.loss, batch_size=self.batch_size,
+            optimizer=self.optimizer, momentum=self.momentum, shuffle=self.shuffle,
+            seed=self.seed, tolerance=self.tolerance, stop_when_solved=self.stop_when_solved,
+            target_loss=self.target_loss,
+        )
+
+    def as_dict(self):
+        d = asdict(self)
+        d["hidden"] = list(self.hidden)
+        return d
+
+
+def run(config, X, y, callbacks=()):
+    """Build the network ``config`` describes, train it on (X, y); return (net, history).
+
+    ``optimizer="perceptron"`` trains by the perceptron rule (``xornet.train.perceptron``), which
+    needs ``hidden=()`` and ``output_activation="step"``; every other optimizer trains by
+    backpropagation (``xornet.train.trainer.train``).
+    """
+    net = config.build(X.shape[1], y.shape[1])
+    settings = config.settings()
+    X, y = net._check_X(X), net._check_y(y, len(X))
+    if config.optimizer == optimizers.PERCEPTRON:
+        from xornet.train.perceptron import train_perceptron
+
+        return net, train_perceptron(net, X, y, settings, callbacks)
+    history = train(net, X, y, settings, callbacks)
+    return net, history
