@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make run   - create .venv, install xornet, train XOR (truth table, loss, model on disk)
-#   make test  - install the test extras into .venv and run ruff and the whole test suite
+#   make test  - install the test extras into .venv; run ruff, the import contracts and the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -30,7 +30,8 @@ run: $(VENV)/.installed
 	$(BIN)/xornet train --save xor-model.json --plot figures
 
 test: $(VENV)/.installed-test chromium
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
