@@ -243,6 +243,30 @@ def test_flags_override_a_preset():
     assert doc["config"]["activation"] == "relu" and doc["epochs"] == 60
 
 
+SHARED_RUN_FLAGS = {  # command → the flags of `xornet train` it takes for its run
+    "doctor": ["preset", "hidden", "activation", "output_activation", "bias", "init", "loss",
+               "optimizer", "momentum", "lr", "epochs", "batch_size", "shuffle", "tolerance",
+               "early_stop", "target_loss"],  # --seed has doctor's own help (with --seeds)
+    "animate": ["preset", "hidden", "lr", "seed", "target_loss"],
+    "explain": ["preset", "hidden", "activation", "output_activation", "bias", "init", "loss",
+                "lr", "seed"],
+    "sweep": ["preset", "bias", "momentum", "epochs", "shuffle", "tolerance", "early_stop",
+              "target_loss"],  # its grid axes (--hidden, --lr, ...) take lists instead
+}
+
+
+@pytest.mark.parametrize("command", sorted(SHARED_RUN_FLAGS))
+def test_commands_that_describe_a_run_share_trains_declarations(command):
+    import typer.main
+
+    commands = typer.main.get_command(app).commands
+    options = {name: {p.name: p for p in commands[name].params} for name in ("train", command)}
+    for name in SHARED_RUN_FLAGS[command]:
+        mine, train = options[command][name], options["train"][name]
+        assert (mine.opts, mine.secondary_opts, mine.help, mine.default) == (
+            train.opts, train.secondary_opts, train.help, train.default), name
+
+
 # --- architecture and training flags ---------------------------------------------------
 
 def test_hidden_4_4_builds_two_hidden_layers(tmp_path):

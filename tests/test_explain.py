@@ -2,6 +2,7 @@
 finite differences; and `xornet explain` on the command line."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ from typer.testing import CliRunner
 import xornet
 from xornet.cli import app
 from xornet.explain.trace import explain_step
+from xornet.train import presets
+from xornet.train.config import RunConfig
 
 # A 2-2-1 sigmoid network with bias, written with the flat numbering of naming.py:
 # net_h1 = 1·w1 + x1·w2 + x2·w3, net_h2 = 1·w4 + x1·w5 + x2·w6, net_ŷ = 1·w7 + h1·w8 + h2·w9
@@ -135,12 +138,77 @@ def test_cli_explain_json_and_text(tmp_path):
     assert "δ1 = (δ2·W2ᵀ) ⊙ f′(net1)" in text.stdout
 
 
+def _explain_json(*args):
+    result = CliRunner().invoke(app, ["explain", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _check_step_against_network(doc, net, X, y, loss, lr):
+    """Every ∂E/∂w explain printed is Network.gradients' entry, and every new weight is
+    old − lr·gradient, for the network, loss and lr explain should have used."""
+    assert doc["loss"]["name"] == loss and doc["lr"] == lr
+    assert doc["sizes"] == net.sizes and doc["activations"] == net.activations
+    dW, db = net.gradients(X, y, loss=loss)
+    for p in doc["parameters"]:
+        kind, layer, index = re.fullmatch(r"([Wb])(\d+)\[([\d,]+)\]", p["matrix"]).groups()
+        k = int(layer) - 1  # "W2[0,1]": layer 2's weight from unit 0 to unit 1
+        want_old, want_grad = ((net.weights[k], dW[k]) if kind == "W" else (net.biases[k], db[k]))
+        at = tuple(int(i) for i in index.split(","))
+        assert p["old"] == want_old[at]
+        assert p["gradient"] == pytest.approx(want_grad[at], rel=1e-12, abs=1e-15)
+    for k in range(len(net.weights)):
+        np.testing.assert_allclose(doc["new_weights"][k], net.weights[k] - lr * dW[k],
+                                   rtol=1e-12, atol=1e-15)
+
+
+def test_cli_explain_defaults_to_the_default_run():
+    # no model, preset or flags: the default run's untrained network, loss and learning rate
+    default = RunConfig()
+    doc = _explain_json("--input", "1,0", "--target", "1")
+    net = default.build(2, 1)
+    _check_step_against_network(doc, net, np.array([[1.0, 0.0]]), np.array([[1.0]]),
+                                default.loss, default.lr)
+    assert (default.loss, default.lr) == ("bce", 1.0)  # not explain's old mse and 0.5
+
+
+def test_cli_explain_flags_and_presets_build_the_network_as_train_does():
+    X, y = xornet.datasets.load("xor")
+    doc = _explain_json("--hidden", "3", "--activation", "sigmoid", "--seed", "4")
+    cfg = RunConfig(hidden=(3,), activation="sigmoid", seed=4)
+    _check_step_against_network(doc, cfg.build(2, 1), X, y, cfg.loss, cfg.lr)
+    classic = presets.get("classic")
+    doc = _explain_json("--preset", "classic")
+    _check_step_against_network(doc, classic.build(2, 1), X, y, classic.loss, classic.lr)
+    doc = _explain_json("--preset", "classic", "--loss", "bce", "--lr", "0.25")
+    _check_step_against_network(doc, classic.build(2, 1), X, y, "bce", 0.25)
+
+
+def test_cli_explain_a_model_uses_its_training_record_else_the_default_run(tmp_path):
+    X, y = xornet.datasets.load("xor")
+    trained = tmp_path / "trained.json"
+    result = CliRunner().invoke(app, ["train", "--hidden", "2", "--loss", "mse", "--lr", "0.3",
+                                      "--epochs", "3", "--no-early-stop", "--save", str(trained)])
+    assert result.exit_code == 0, result.output
+    net = xornet.load(str(trained))
+    assert (net.training["loss"], net.training["lr"]) == ("mse", 0.3)
+    _check_step_against_network(_explain_json(str(trained)), net, X, y, "mse", 0.3)
+    _check_step_against_network(_explain_json(str(trained), "--loss", "sse", "--lr", "2"),
+                                net, X, y, "sse", 2.0)
+    bare = tmp_path / "hand.json"  # a model file without a training record
+    hand_net().save(str(bare))
+    _check_step_against_network(_explain_json(str(bare)), hand_net(), X, y,
+                                RunConfig().loss, RunConfig().lr)
+
+
 @pytest.mark.parametrize("args", [
     ["--preset", "classic", "--input", "1,x", "--target", "1"],
     ["--preset", "classic", "--input", "1,0,1", "--target", "1"],
     ["--preset", "classic", "--input", "1,0"],
     ["--preset", "nope"],
     ["--preset", "classic", "--lr", "-1"],
+    ["--loss", "nope"],
+    ["builtin:xor-or-nand", "--preset", "classic"],
 ])
 def test_cli_explain_bad_input_is_one_line(args):
     result = CliRunner().invoke(app, ["explain", *args])

@@ -7,6 +7,7 @@ sentence the command line prints for the same file; every limit with the numbers
 issue (64 KiB, 6 layers, 64 units, 10,000 points).
 """
 
+import dataclasses
 import json
 import time
 
@@ -21,6 +22,7 @@ import xornet.cli.playground  # registers `xornet playground`
 from xornet.cli import app as cli_app
 from xornet.playground import server, spec
 from xornet.playground.server import create_app
+from xornet.train.config import RunConfig
 
 HOST, PORT = "127.0.0.1", 8765
 BASE = f"http://{HOST}:{PORT}"
@@ -170,6 +172,40 @@ def test_limits_and_bad_values_get_400_naming_the_field(client, body, field, wor
     message = r.json()["error"]
     assert message.startswith(field) and words in message, message
     assert message.count(". ") == 0 and message.endswith(".")  # one sentence
+
+
+# --- the configuration is RunConfig's ------------------------------------------------------
+def test_the_page_sets_every_run_field_but_the_servers_two(client):
+    # the page's fields, written out: the data, then RunConfig's fields in its order, with one
+    # activation name per hidden layer, and without epochs and target_loss (the server's)
+    expected = ["dataset", "n_bits", "samples", "noise", "data_seed", "hidden", "activations",
+                "output_activation", "bias", "init", "loss", "optimizer", "momentum", "lr",
+                "batch_size", "shuffle", "seed", "tolerance", "stop_when_solved"]
+    run_fields = [f.name for f in dataclasses.fields(RunConfig)]
+    assert [n for n in run_fields if n not in spec.NOT_ON_PAGE] == [
+        "activation" if n == "activations" else n for n in expected[5:]]
+    assert list(spec.FIELDS) == expected
+    assert list(client.get("/api/options").json()["defaults"]) == expected
+    message = post(client, {"config": {"epochs": 3}}).json()["error"]
+    assert message == ("config: unknown field 'epochs'; the known fields are "
+                       + ", ".join(expected) + ".")
+
+
+def test_the_start_is_the_default_run_with_four_hidden_units_and_half_its_step(client):
+    default, start = RunConfig(), spec.DEFAULT.run
+    assert (start.hidden, start.lr) == ((4,), 0.5)
+    for f in dataclasses.fields(RunConfig):
+        if f.name not in ("hidden", "lr"):
+            assert getattr(start, f.name) == getattr(default, f.name), f.name
+    page = client.get("/api/options").json()["defaults"]
+    assert page["activations"] == [default.activation] and page["loss"] == default.loss
+    assert page["momentum"] == default.momentum and page["init"] == default.init
+    # a request is that run (with one activation name per layer), trained for at most one
+    # request's epochs
+    run = spec.parse({}).run
+    assert run == dataclasses.replace(start, activation=(default.activation,),
+                                      epochs=spec.MAX_EPOCHS_PER_REQUEST)
+    assert spec.parse(page) == spec.parse({})  # the page's form reads back as the start
 
 
 def test_a_body_over_64_kib_is_refused_before_it_is_read(client):

@@ -26,6 +26,7 @@ from xornet.cli import app
 from xornet.doctor import diagnose as doctor
 from xornet.errors import DivergenceError, XornetError
 from xornet.population import sweep
+from xornet.train import presets
 from xornet.train.config import RunConfig, run
 from xornet.viz import sweep as viz_sweep
 
@@ -299,6 +300,37 @@ def test_bad_grids_are_one_line_and_exit_2(args, says):
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("xornet: error: ")
     assert says in result.stderr
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    # no preset: the default run, with plain gradient descent (momentum 0) unless asked
+    ((), replace(RunConfig(), momentum=0.0)),
+    (("--momentum", "0.5"), replace(RunConfig(), momentum=0.5)),
+    # a preset keeps its own momentum; each flag given is laid over it, as `xornet train` does
+    (("--preset", "default"), RunConfig()),
+    (("--preset", "classic", "--no-bias", "--epochs", "7", "--shuffle", "--tolerance", "0.2",
+      "--no-early-stop", "--target-loss", "0.01"),
+     replace(presets.get("classic"), bias=False, epochs=7, shuffle=True, tolerance=0.2,
+             stop_when_solved=False, target_loss=0.01)),
+])
+def test_the_settings_every_cell_shares_come_from_the_preset_and_the_flags(args, expected):
+    doc = json.loads(cli("--seeds", 1, "--epochs", 1, *args, "--json").stdout)
+    wanted = {k: getattr(expected, k) for k in xornet.cli.sweep.FIXED}
+    if "--epochs" not in args:  # the --epochs 1 above (it keeps the test fast) holds
+        wanted["epochs"] = 1
+    assert doc["fixed"] == wanted
+    (cell,) = doc["cells"]  # and the axes not listed are the preset's (the default run's)
+    assert [cell[a] for a in ("activation", "init", "loss", "optimizer")] == [
+        getattr(expected, a) for a in ("activation", "init", "loss", "optimizer")]
+
+
+@pytest.mark.parametrize("args", [("--momentum", "-1"), ("--epochs", "0"),
+                                  ("--tolerance", "0"), ("--target-loss", "nan"),
+                                  ("--preset", "nope")])
+def test_shared_settings_are_refused_with_the_sentence_train_gives(args):
+    mine, train = cli("--seeds", 1, *args), runner.invoke(app, ["train", *args])
+    assert mine.exit_code == train.exit_code == 2
+    assert mine.stderr == train.stderr and mine.stderr.count("\n") == 1
 
 
 def test_a_large_grid_runs_with_yes():

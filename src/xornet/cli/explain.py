@@ -13,33 +13,31 @@ from xornet.io import datasets
 
 Opt = typer.Option
 
+HELP = (
+    "Show one step of backprop: forward pass, error, chain rule for every weight, update."
+    "\n\n"
+    "The network is MODEL, or the untrained network of --preset and the network flags (the "
+    "default run's when none is given). --loss and --lr default to the ones MODEL was "
+    "trained with, else to the preset's, else to the default run's."
+)
 
-@app.command()
+
+@app.command(help=HELP)
+@flags.run_flags(only=flags.STEP)
 def explain(
     model: Annotated[str | None, typer.Argument(help="A model file or builtin:NAME.")] = None,
-    preset: Annotated[str | None, Opt(help="Explain a preset's untrained network.")] = None,
-    hidden: Annotated[str | None, Opt(help="Network by flags: hidden sizes.")] = None,
-    activation: Annotated[str | None, Opt(help="Network by flags: hidden activation.")] = None,
-    output_activation: Annotated[str | None, Opt(help="Network by flags: output activation.")] = None,  # noqa: E501
-    bias: Annotated[bool | None, Opt("--bias/--no-bias", help="Network by flags: bias.")] = None,
-    init: Annotated[str | None, Opt(help="Network by flags: initialiser.")] = None,
-    seed: Annotated[int | None, Opt(help="Network by flags: seed of the initial weights.")] = None,
+    run=None,
     input: Annotated[str | None, Opt("--input", help="One sample's inputs, e.g. 0,1.")] = None,
     target: Annotated[str | None, Opt(help="That sample's target(s), e.g. 1.")] = None,
     dataset: Annotated[str | None, Opt(help="Explain a whole dataset as one batch.")] = None,
     csv: Annotated[str | None, Opt(help="Explain a CSV file as one batch.")] = None,
-    loss: Annotated[str | None, Opt(help="mse, sse or bce (default: the model's, else mse).")] = None,  # noqa: E501
-    lr: Annotated[float | None, Opt(help="Learning rate α (default: the model's, else 0.5).")] = None,  # noqa: E501
     digits: Annotated[int, Opt(help="Significant digits shown.")] = 8,
     json_out: Annotated[bool, Opt("--json", help="Print every number as one JSON document.")] = False,  # noqa: E501
 ):
-    """Show one step of backprop: forward pass, error, chain rule for every weight, update."""
+    """One step of backprop with every number written out (see HELP)."""
     options.check_count("--digits", digits)
-    net, default_loss, default_lr = _network(model, preset, hidden, activation, output_activation,
-                                             bias, init, seed)
+    net, loss, lr = _network(model, run)
     X, y = _data(net, input, target, dataset, csv)
-    loss = loss or default_loss
-    lr = options.check_number("--lr", lr, low=0.0, open_low=True) or default_lr
     step = explain_step(net, X, y, loss=loss, lr=lr)
     note = _collapse_note(net)
     if note:
@@ -50,22 +48,19 @@ def explain(
     _print_step(render.console(), step, digits)
 
 
-def _network(model, preset, hidden, activation, output_activation, bias, init, seed):
-    """(network, default loss, default lr) from a model file, a preset or flags."""
-    if model is not None:
-        if preset is not None:
-            raise XornetError("explain: give a model file or --preset, not both.")
-        net = load(model)
-        return net, net.training.get("loss", "mse"), float(net.training.get("lr", 0.5))
-    if preset is not None:
-        cfg = flags.build_config(preset=preset, hidden=hidden, activation=activation,
-                                 output_activation=output_activation, bias=bias, init=init,
-                                 seed=seed)
+def _network(model, run):
+    """(network, loss, lr) from a model file, or from a preset and flags, as `xornet train`
+    builds them (flags.build_config); the flags --loss and --lr win over either."""
+    if model is not None and run["preset"] is not None:
+        raise XornetError("explain: give a model file or --preset, not both.")
+    cfg = flags.build_config(**run)  # checks every flag; the default run fills the rest
+    if model is None:
         return cfg.build(2, 1), cfg.loss, cfg.lr
-    cfg = flags.build_config(hidden=hidden, activation=activation,
-                             output_activation=output_activation, bias=bias, init=init,
-                             seed=seed)
-    return cfg.build(2, 1), "mse", 0.5
+    net = load(model)
+    record = net.training  # how the model was trained, when its file says so
+    loss = run["loss"] or record.get("loss", cfg.loss)
+    lr = run["lr"] or float(record.get("lr", cfg.lr))
+    return net, loss, lr
 
 
 def _parse_numbers(flag, text):

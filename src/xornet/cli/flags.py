@@ -1,5 +1,6 @@
-"""The option types shared by the commands that describe a run (train, doctor, animate)
-and the data (train, doctor, plot, animate, ...): one declaration, one help text."""
+"""The option types shared by the commands that describe a run (train, doctor, animate,
+explain, sweep) and the data (train, doctor, plot, animate, ...): one declaration, one help
+text, and one builder (``build_config``) whose defaults are ``RunConfig``'s."""
 
 import functools
 import inspect
@@ -46,25 +47,38 @@ RUN = {
 }
 
 
-def run_flags(command):
-    """Give ``command`` every flag of `xornet train` that describes a run.
+# The flags of a run that describe one step of backpropagation (`xornet explain`): the
+# network and the step's loss and learning rate; epochs, batches and stopping do not apply.
+STEP = ("preset", "hidden", "activation", "output_activation", "bias", "init", "loss", "lr",
+        "seed")
+# The flags of a run that a sweep sets once for every cell; its grid axes (hidden, lr, ...)
+# take lists and are the sweep's own flags, and its seeds are 0..S-1 (--seeds).
+SETTINGS = ("preset", "bias", "momentum", "epochs", "shuffle", "tolerance", "early_stop",
+            "target_loss")
+
+
+def run_flags(command=None, *, only=tuple(RUN)):
+    """Give ``command`` the flags of `xornet train` that describe a run (or those in ``only``).
 
     The command declares a parameter ``run`` instead of seventeen options; it receives a
     dict of the flags (None for each one the user did not give), ready for
     ``build_config(**run)``. A command may still declare one of them itself (e.g. its own
-    help for ``--seed``); that declaration wins and the value stays in ``run`` too.
+    help for ``--seed``); that declaration wins and the value stays in ``run`` too. Use it
+    as ``@run_flags`` for every flag, or ``@run_flags(only=STEP)`` for some.
     """
+    if command is None:
+        return functools.partial(run_flags, only=only)
     signature = inspect.signature(command)
     before = list(signature.parameters.values())
     at = [p.name for p in before].index("run")  # the flags take the place of `run` in --help
     names = {p.name for p in before}
     added = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
-                               annotation=annotation)
-             for name, annotation in RUN.items() if name not in names]
+                               annotation=RUN[name])
+             for name in only if name not in names]
 
     @functools.wraps(command)
     def wrapper(**kwargs):
-        run = {name: kwargs.get(name) for name in RUN}
+        run = {name: kwargs.get(name) for name in only}
         for p in added:
             kwargs.pop(p.name)
         return command(run=run, **kwargs)
@@ -79,7 +93,11 @@ def build_config(preset=None, hidden=None, activation=None, output_activation=No
                  init=None, loss=None, optimizer=None, momentum=None, lr=None, epochs=None,
                  batch_size=None, shuffle=None, seed=None, tolerance=None, early_stop=None,
                  target_loss=None):
-    """The preset (or the default run) with every flag the user gave laid over it."""
+    """The preset (or the default run) with every flag the user gave laid over it.
+
+    A flag left out (None) keeps the preset's value, or the default run's, which is
+    ``RunConfig()``: the one place the defaults of a run are written.
+    """
     base = presets.get(preset) if preset else presets.get("default")
     given = {
         "hidden": options.parse_hidden(hidden),

@@ -4,7 +4,6 @@ import csv
 import os
 import tempfile
 import time
-from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -13,7 +12,6 @@ from xornet.cli import app, flags, options, render
 from xornet.doctor import diagnose as doctor
 from xornet.errors import XornetError
 from xornet.population import sweep
-from xornet.train import presets
 
 Opt = typer.Option
 STARTED = time.perf_counter()  # fallback clock for the start-up time (not on Linux)
@@ -38,6 +36,7 @@ HELP = (
 
 
 @app.command("sweep", help=HELP)
+@flags.run_flags(only=flags.SETTINGS)
 def sweep_command(
     dataset: Annotated[str | None, Opt(help="Dataset name (see `xornet datasets`); XOR if omitted.")] = None,  # noqa: E501
     data_csv: Annotated[str | None, Opt("--data-csv", help="Your own data: a CSV file (header, numbers).")] = None,  # noqa: E501
@@ -46,7 +45,7 @@ def sweep_command(
     samples: flags.Samples = 200,
     noise: flags.Noise = None,
     data_seed: flags.DataSeed = 0,
-    preset: flags.Preset = None,
+    run=None,
     hidden: Annotated[str | None, Opt(help="Hidden layers per cell: 2,3,4 is three cells of one layer; 4x4 is two layers of 4; none is no hidden layer. With ';' cells are split by ';' and layers by ',': '4,4;8'.")] = None,  # noqa: E501
     activation: Annotated[str | None, Opt(help="Hidden activations: sigmoid,tanh,relu,leaky_relu,linear.")] = None,  # noqa: E501
     output_activation: Annotated[str | None, Opt(help="Output activations.")] = None,
@@ -55,13 +54,6 @@ def sweep_command(
     optimizer: Annotated[str | None, Opt(help="Optimizers: sgd,adam.")] = None,
     batch_size: Annotated[str | None, Opt(help="Update modes: full (one update per epoch), 1 (online) or a mini-batch size, e.g. full,1,2.")] = None,  # noqa: E501
     lr: Annotated[str | None, Opt(help="Learning rates, e.g. 0.1,0.5,1,2.")] = None,
-    bias: flags.Bias = None,
-    momentum: Annotated[float | None, Opt(help="Momentum of the sgd cells (default 0: plain gradient descent, unless --preset sets one).")] = None,  # noqa: E501
-    epochs: flags.Epochs = None,
-    shuffle: flags.Shuffle = None,
-    tolerance: flags.Tolerance = None,
-    early_stop: flags.EarlyStop = None,
-    target_loss: flags.TargetLoss = None,
     seeds: Annotated[int, Opt(help="Networks per cell, seeds 0..S-1.")] = 1000,
     diagnose: Annotated[int, Opt(help="Failed networks per cell the doctor examines (first by seed).")] = sweep.DIAGNOSE_CAP,  # noqa: E501
     yes: Annotated[bool, Opt("--yes", help=f"Allow a grid of more than {sweep.MAX_CELLS:,} cells.")] = False,  # noqa: E501
@@ -88,8 +80,7 @@ def sweep_command(
         raise XornetError("--data-csv: give either --dataset or --data-csv, not both.")
     X, y, data_name = options.load_data(dataset, data_csv, target, n_bits, samples, noise,
                                         data_seed)
-    base = _base_config(preset, bias, momentum, epochs, shuffle, tolerance, early_stop,
-                        target_loss)
+    base = _base_config(run)
     grid = sweep.make_grid(base, allow_large=yes, **lists)
     run_start = time.perf_counter()
     with render.progress("cells", grid.n_cells) as tick:
@@ -191,18 +182,14 @@ def _check_outputs(csv_out, plot):
                           "pictures into.")
 
 
-def _base_config(preset, bias, momentum, epochs, shuffle, tolerance, early_stop, target_loss):
-    base = presets.get(preset or "default")
-    given = {
-        "bias": bias, "epochs": options.check_count("--epochs", epochs),
-        "momentum": options.check_number("--momentum", momentum, low=0.0),
-        "shuffle": shuffle, "stop_when_solved": early_stop,
-        "tolerance": options.check_number("--tolerance", tolerance, low=0.0, open_low=True),
-        "target_loss": options.check_number("--target-loss", target_loss, low=0.0),
-    }
-    if momentum is None and preset is None:
-        given["momentum"] = 0.0  # a sweep of learning rates means plain gradient descent
-    return replace(base, **{k: v for k, v in given.items() if v is not None})
+def _base_config(run):
+    """The settings every cell shares: the preset (or the default run) with the flags over
+    it, built as `xornet train` builds its run (flags.build_config)."""
+    if run["momentum"] is None and run["preset"] is None:
+        # a sweep of learning rates means plain gradient descent (HELP says so), so without
+        # a preset the default run's momentum is set to 0 unless --momentum is given
+        run = {**run, "momentum": 0.0}
+    return flags.build_config(**run)
 
 
 # --- running ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ error, not a quiet 6.
 
 import math
 import numbers
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from xornet.core import activations, initializers, losses
 from xornet.errors import XornetError
@@ -48,6 +48,17 @@ class DataChoice:
     data_seed: int = 0
 
 
+# --- the fields of the page ------------------------------------------------------------------
+# The run's fields are RunConfig's, in its order and with its defaults; the page sets all but
+# these, which the server decides for every request:
+NOT_ON_PAGE = ("epochs",  # the page streams epochs; one POST /api/train is capped instead
+               "target_loss")  # the page stops when solved (or when the learner pauses)
+PAGE_NAME = {"activation": "activations"}  # the page names one activation per hidden layer
+DATA_FIELDS = tuple(f.name for f in fields(DataChoice))
+RUN_FIELDS = tuple(f.name for f in fields(RunConfig) if f.name not in NOT_ON_PAGE)
+FIELDS = DATA_FIELDS + tuple(PAGE_NAME.get(name, name) for name in RUN_FIELDS)
+
+
 @dataclass(frozen=True)
 class Spec:
     """A checked configuration: the data, the run, and playground-only choices."""
@@ -57,16 +68,12 @@ class Spec:
 
     def as_dict(self):
         """The flat form the page keeps in its URL (inverse of :func:`parse`)."""
-        r, d = self.run, self.data
-        return {
-            "dataset": d.dataset, "n_bits": d.n_bits, "samples": d.samples, "noise": d.noise,
-            "data_seed": d.data_seed, "hidden": list(r.hidden),
-            "activations": list(_hidden_activations(r)),
-            "output_activation": r.output_activation, "bias": r.bias, "init": r.init,
-            "loss": r.loss, "optimizer": r.optimizer, "momentum": r.momentum, "lr": r.lr,
-            "batch_size": r.batch_size, "shuffle": r.shuffle, "seed": r.seed,
-            "tolerance": r.tolerance, "stop_when_solved": r.stop_when_solved,
-        }
+        page = {name: getattr(self.data, name) for name in DATA_FIELDS}
+        page.update({PAGE_NAME.get(name, name): getattr(self.run, name) for name in RUN_FIELDS})
+        # JSON has lists, not tuples; and one activation name per hidden layer
+        page["hidden"] = list(self.run.hidden)
+        page["activations"] = list(_hidden_activations(self.run))
+        return page
 
 
 def _hidden_activations(run):
@@ -75,14 +82,20 @@ def _hidden_activations(run):
 
 
 # The page opens on XOR with the project's default run (tanh, He init, cross-entropy, momentum
-# 0.9) narrowed to 4 hidden units, so the diagram and the logic lens stay readable: seed 0
-# solves in 48 epochs, and 977 of seeds 0-999 solve within 5000 epochs (2 units: about half).
+# 0.9) narrowed to 4 hidden units, so the diagram and the logic lens stay readable, and with
+# half its learning rate, so the boundary forms slowly enough to watch: seed 0 solves in 48
+# epochs (median 27), and 977 of seeds 0-999 solve within 5000 epochs (lr 1: 970; 2 units:
+# about half).
 DEFAULT = Spec(DataChoice(), RunConfig(hidden=(4,), lr=0.5))
-FIELDS = tuple(DEFAULT.as_dict())
+NO_HIDDEN = RunConfig().activation  # the (unused) activation name of a run without hidden layers
 
 
 def parse(raw, base=DEFAULT):
     """Check a configuration object; fields left out keep ``base``'s values.
+
+    Every field of :data:`FIELDS` is checked by its entry in ``_DATA_CHECKS`` or
+    ``_RUN_CHECKS``; the fields of ``NOT_ON_PAGE`` keep RunConfig's defaults, except that
+    ``epochs`` is the cap of one request.
 
     Returns
     -------
@@ -103,36 +116,17 @@ def parse(raw, base=DEFAULT):
     merged = {**base.as_dict(), **raw}
     if "hidden" in raw and "activations" not in raw:
         # a new list of layers without names: every layer takes the first current name
-        first = (base.as_dict()["activations"] or ["tanh"])[0]
+        first = (base.as_dict()["activations"] or [NO_HIDDEN])[0]
         merged["activations"] = [first] * len(raw["hidden"]) if isinstance(
             raw["hidden"], list) else first
-    data = DataChoice(
-        dataset=_dataset_name(merged["dataset"]),
-        n_bits=_int("n_bits", merged["n_bits"], 1, datasets.MAX_BITS),
-        samples=_int("samples", merged["samples"], 1, MAX_POINTS),
-        noise=None if merged["noise"] is None else _number("noise", merged["noise"], 0.0, 10.0),
-        data_seed=_int("data_seed", merged["data_seed"], 0, 2**32 - 1),
-    )
-    hidden = _hidden(merged["hidden"])
+    data = DataChoice(**{name: _DATA_CHECKS[name](name, merged[name]) for name in DATA_FIELDS})
+    hidden = _hidden("hidden", merged["hidden"])
     acts = _activations(merged["activations"], len(hidden))
-    run = RunConfig(
-        hidden=hidden, activation=acts if hidden else "tanh",
-        output_activation=_name("output_activation", merged["output_activation"],
-                                activations.NAMES),
-        bias=_bool("bias", merged["bias"]),
-        init=_name("init", merged["init"], initializers.NAMES),
-        loss=_name("loss", merged["loss"], losses.NAMES),
-        optimizer=_name("optimizer", merged["optimizer"], OPTIMIZERS),
-        momentum=_number("momentum", merged["momentum"], 0.0, 0.999),
-        lr=_number("lr", merged["lr"], 1e-9, 1e3),
-        batch_size=(None if merged["batch_size"] is None
-                    else _int("batch_size", merged["batch_size"], 1, MAX_POINTS)),
-        shuffle=_bool("shuffle", merged["shuffle"]),
-        seed=_int("seed", merged["seed"], 0, 2**32 - 1),
-        tolerance=_number("tolerance", merged["tolerance"], 1e-9, 1e3),
-        stop_when_solved=_bool("stop_when_solved", merged["stop_when_solved"]),
-        epochs=MAX_EPOCHS_PER_REQUEST,
-    )
+    run = {"hidden": hidden, "activation": acts if hidden else NO_HIDDEN}
+    for name in RUN_FIELDS:  # in RunConfig's order, so the first bad field is the one named
+        if name not in run:
+            run[name] = _RUN_CHECKS[name](name, merged[name])
+    run = RunConfig(**run, epochs=MAX_EPOCHS_PER_REQUEST)
     if run.optimizer == "adam" and run.momentum:
         raise XornetError("momentum: Adam keeps its own running averages; set momentum to 0 "
                           "or choose the sgd optimizer.")
@@ -142,8 +136,8 @@ def parse(raw, base=DEFAULT):
 def with_network(spec, sizes, names, bias):
     """``spec`` changed to describe a loaded network (its hidden sizes, activations, bias)."""
     hidden = tuple(sizes[1:-1])
-    _hidden(list(hidden))
-    run = replace(spec.run, hidden=hidden, activation=tuple(names[:-1]) if hidden else "tanh",
+    _hidden("hidden", list(hidden))
+    run = replace(spec.run, hidden=hidden, activation=tuple(names[:-1]) if hidden else NO_HIDDEN,
                   output_activation=names[-1], bias=bias)
     return replace(spec, run=run)
 
@@ -176,29 +170,32 @@ def check_upload(X, source):
 
 
 # --- field checks ---------------------------------------------------------------------------
-def _dataset_name(value):
+# Each check takes the field's page name (for its sentence) and the value the page sent, and
+# returns the value to use or raises XornetError naming the field and the fix.
+def _dataset_name(field, value):
     if value == CSV:
         return CSV
     if not isinstance(value, str):
-        raise XornetError(f"dataset: expected a dataset name such as \"xor\"; received {value!r}.")
+        raise XornetError(f"{field}: expected a dataset name such as \"xor\"; received "
+                          f"{value!r}.")
     key = value.strip().lower().replace("_", "-")
     if key in datasets.NAMES or (len(key) == 4 and set(key) <= {"0", "1"}):
         return key
-    raise XornetError(f"dataset: unknown name {value!r}; choose one of "
+    raise XornetError(f"{field}: unknown name {value!r}; choose one of "
                       f"{', '.join(datasets.NAMES)}, a truth-table column such as \"0110\", "
                       "or csv for an uploaded file.")
 
 
-def _hidden(value):
+def _hidden(field, value):
     if not isinstance(value, list) or not all(_is_int(v) for v in value):
-        raise XornetError(f"hidden: expected a list of layer sizes such as [4, 4] (or [] for no "
-                          f"hidden layer); received {value!r}.")
+        raise XornetError(f"{field}: expected a list of layer sizes such as [4, 4] (or [] for "
+                          f"no hidden layer); received {value!r}.")
     if len(value) > MAX_HIDDEN_LAYERS:
-        raise XornetError(f"hidden: {len(value)} hidden layers is more than the "
+        raise XornetError(f"{field}: {len(value)} hidden layers is more than the "
                           f"{MAX_HIDDEN_LAYERS} allowed; remove a layer.")
     for k, n in enumerate(value, 1):
         if not 1 <= n <= MAX_UNITS:
-            raise XornetError(f"hidden: layer {k} has {n} units; give each hidden layer 1 to "
+            raise XornetError(f"{field}: layer {k} has {n} units; give each hidden layer 1 to "
                               f"{MAX_UNITS} units.")
     return tuple(int(n) for n in value)
 
@@ -240,3 +237,36 @@ def _bool(field, value):
     if not isinstance(value, bool):
         raise XornetError(f"{field}: received {value!r}; give true or false.")
     return value
+
+
+def _one_of(choices):
+    return lambda field, value: _name(field, value, choices)
+
+
+def _whole(low, high):
+    return lambda field, value: _int(field, value, low, high)
+
+
+def _within(low, high):
+    return lambda field, value: _number(field, value, low, high)
+
+
+def _or_none(check):
+    return lambda field, value: None if value is None else check(field, value)
+
+
+SEEDS = 2**32 - 1  # the largest seed the page takes: 32 bits, exact in JavaScript and a URL
+# One check per field of DataChoice, and per field of RunConfig the page sets (hidden and
+# activations are checked together in parse: the names must match the layers).
+_DATA_CHECKS = {
+    "dataset": _dataset_name, "n_bits": _whole(1, datasets.MAX_BITS),
+    "samples": _whole(1, MAX_POINTS), "noise": _or_none(_within(0.0, 10.0)),
+    "data_seed": _whole(0, SEEDS),
+}
+_RUN_CHECKS = {
+    "output_activation": _one_of(activations.NAMES), "bias": _bool,
+    "init": _one_of(initializers.NAMES), "loss": _one_of(losses.NAMES),
+    "optimizer": _one_of(OPTIMIZERS), "momentum": _within(0.0, 0.999),
+    "lr": _within(1e-9, 1e3), "batch_size": _or_none(_whole(1, MAX_POINTS)), "shuffle": _bool,
+    "seed": _whole(0, SEEDS), "tolerance": _within(1e-9, 1e3), "stop_when_solved": _bool,
+}
