@@ -198,6 +198,7 @@ def test_train_json_is_one_document_checked_against_the_saved_model(tmp_path):
     assert doc["final_loss"] == pytest.approx(LOSSES["bce"](by_hand, XOR_Y), rel=1e-9)
     assert doc["epochs"] == file_doc["training"]["epochs"]
     assert doc["loss_curve"][-1] == [doc["epochs"], doc["final_loss"]]
+    assert len(doc["weights"]) == 2  # 2-16-1: two weight matrices
     for shown, saved in zip(doc["weights"], file_doc["weights"], strict=True):
         assert shown == saved
 

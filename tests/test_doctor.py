@@ -79,9 +79,22 @@ def test_no_check_fires_on_a_healthy_run_even_when_asked_to_look(healthy, code):
     assert code not in codes(diagnose(net, X, y, history, DEFAULT, check_solved=True))
 
 
+def test_the_codes_are_the_failures_product_md_names():
+    # "outputs stuck near 0.5, symmetric units (zero init), saturated sigmoids, dead ReLUs,
+    # the 75 % plateau, divergence, too few epochs", and hidden layers that are all linear
+    assert sorted(CODES) == sorted([
+        "stuck-output", "symmetric-units", "saturated", "dead-relu", "plateau-3-of-4",
+        "diverged", "still-learning", "linear-hidden"])
+
+
 def test_diagnoses_are_sentences_with_a_suggestion(xor):
     X, y = xor
-    for d in diagnose(dead_relu_net(), X, y, check_solved=True):
+    found = diagnose(dead_relu_net(), X, y, check_solved=True)
+    # worked out in dead_relu_net's docstring: h2 is dead and the net sits at 3 of 4 rows,
+    # with MSE (0² + 1² + 0² + 0²) / 4 = 0.25 and gradient exactly 0
+    assert codes(found) == ["dead-relu", "plateau-3-of-4"]
+    assert only(found, "plateau-3-of-4").evidence["loss"] == 0.25
+    for d in found:
         assert isinstance(d, Diagnosis)
         assert d.sentence.endswith(".") and d.suggestion.endswith(".")
         assert d.sentence[0].isupper() or d.sentence[0].isdigit()

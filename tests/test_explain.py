@@ -1,6 +1,7 @@
 """`explain_step` against a step worked by hand, against Network.gradients and against
 finite differences; and `xornet explain` on the command line."""
 
+import itertools
 import json
 import re
 
@@ -74,6 +75,8 @@ def test_batch_gradients_agree_with_network_and_finite_differences(loss, sizes):
     y = (rng.random((5, sizes[-1])) > 0.5).astype(float)
     step = explain_step(net, X, y, loss=loss, lr=0.1)
     dW, db = net.gradients(X, y, loss=loss)
+    # one entry per weight and bias: Σ n_in·n_out + n_out over the layers
+    assert len(step["parameters"]) == sum(a * b + b for a, b in itertools.pairwise(sizes)) > 0
     for p in step["parameters"]:
         k = p["layer"] - 1
         idx = [int(v) for v in p["matrix"].split("[")[1].rstrip("]").split(",")]

@@ -41,17 +41,68 @@ def _plain_perceptron(X, y, epochs, lr=1):
 # ------------------------------------------------------------------ the rule
 
 
-def test_and_from_zero_weights_follows_the_hand_worked_trace():
-    # α = 1, zero start, step(z) = 1 for z ≥ 0. Worked by hand, weights (w1, w2, b) after each
-    # epoch: (1,1,0), (2,1,−1), (2,1,−2), (2,2,−2), (2,1,−3); rows wrong after each epoch:
-    # 3, 3, 2, 1, 2, 0 of 4 (epoch 0 is the start, where every output is 1).
-    X, y = datasets.load("and")
+def _weights(net):
+    """(w1, w2, b) of a 2-input, 1-output step network."""
+    return (*net.weights[0][:, 0].tolist(), float(net.biases[0][0]))
+
+
+def _trace(gate, epochs=100):
+    """Train from zero weights with α = 1; the weights after each epoch (epoch 0 = the start)."""
+    X, y = datasets.load(gate)
     net = _step_net()
-    history = train_perceptron(net, X, y, TrainSettings(lr=1.0, epochs=100))
+    ends = [_weights(net)]
+    history = train_perceptron(net, X, y, TrainSettings(lr=1.0, epochs=epochs),
+                               callbacks=[lambda n, h: ends.append(_weights(n)) and False])
+    if len(ends) == history.epochs:  # the last epoch ended the run before any callback
+        ends.append(_weights(net))
+    return history, net, ends
+
+
+def test_and_from_zero_weights_follows_the_hand_worked_trace():
+    # α = 1, zero start, step(z) = 1 for z ≥ 0, rows (0,0) (0,1) (1,0) (1,1) → 0 0 0 1.
+    # Worked by hand, row by row (w1, w2, b):
+    #   epoch 1: (0,0) z=0 → 1, wrong: b −= 1 → (0,0,−1); (0,1), (1,0) right; (1,1) z=−1 → 0,
+    #            wrong: += (1,1,1) → (1,1,0)
+    #   epoch 2: (0,0) z=0 wrong → (1,1,−1); (0,1) z=0 wrong → (1,0,−2); (1,0) z=−1 right;
+    #            (1,1) z=−1 wrong → (2,1,−1)
+    #   epoch 3: (0,0) right; (0,1) z=0 wrong → (2,0,−2); (1,0) z=0 wrong → (1,0,−3);
+    #            (1,1) z=−2 wrong → (2,1,−2)
+    #   epoch 4: (0,0), (0,1) right; (1,0) z=0 wrong → (1,1,−3); (1,1) z=−1 wrong → (2,2,−2)
+    #   epoch 5: (0,1) z=0 wrong → (2,1,−3); the rest right: z = −3, −2, −1, 0 → 0 0 0 1.
+    # Rows wrong after each epoch (z of the four rows under that epoch's weights):
+    #   start 3 (all z = 0 → 1), 3, 2, 1, 2, 0 of 4.
+    history, net, ends = _trace("and")
+    assert ends == [(0, 0, 0), (1, 1, 0), (2, 1, -1), (2, 1, -2), (2, 2, -2), (2, 1, -3)]
     assert history.loss == [0.75, 0.75, 0.5, 0.25, 0.5, 0.0]
     assert history.epochs == 5 and history.stop_reason == "solved" and history.solved
     assert history.solved_epoch == 5 and history.accuracy == 1.0
     assert net.weights[0][:, 0].tolist() == [2.0, 1.0] and net.biases[0].tolist() == [-3.0]
+
+
+def test_or_from_zero_weights_follows_the_hand_worked_trace():
+    # rows → 0 1 1 1. epoch 1: (0,0) z=0 wrong → (0,0,−1); (0,1) z=−1 wrong → (0,1,0);
+    # (1,0) z=0 right; (1,1) z=1 right.  epoch 2: (0,0) z=0 wrong → (0,1,−1); (0,1) z=0 right;
+    # (1,0) z=−1 wrong → (1,1,0); (1,1) right.  epoch 3: (0,0) z=0 wrong → (1,1,−1); the rest
+    # right (z = 0, 0, 1), and now z = −1, 0, 0, 1 → 0 1 1 1: solved. Only (0,0) is wrong after
+    # epochs 0, 1 and 2 (its z is 0 each time).
+    history, _, ends = _trace("or")
+    assert ends == [(0, 0, 0), (0, 1, 0), (1, 1, 0), (1, 1, -1)]
+    assert history.loss == [0.25, 0.25, 0.25, 0.0]
+    assert history.epochs == 3 and history.stop_reason == "solved"
+
+
+def test_xor_from_zero_weights_repeats_after_epoch_three_as_worked_by_hand():
+    # rows → 0 1 1 0. epoch 1: (0,0) wrong → (0,0,−1); (0,1) z=−1 wrong → (0,1,0); (1,0) z=0
+    # right; (1,1) z=1 wrong → (−1,0,−1).  epoch 2: (0,0) z=−1 right; (0,1) z=−1 wrong →
+    # (−1,1,0); (1,0) z=−1 wrong → (0,1,1); (1,1) z=2 wrong → (−1,0,0).  epoch 3: (0,0) z=0
+    # wrong → (−1,0,−1), then the same three updates as epoch 2 → (−1,0,0) again: the weights
+    # after epoch 3 equal those after epoch 2, so the rule cycles. Two rows are wrong after
+    # every epoch.
+    history, net, ends = _trace("xor")
+    assert ends == [(0, 0, 0), (-1, 0, -1), (-1, 0, 0), (-1, 0, 0)]
+    assert history.loss == [0.5, 0.5, 0.5, 0.5]
+    assert history.epochs == 3 and history.stop_reason == "not linearly separable"
+    assert net.training["cycle"] == [2, 3]
 
 
 @pytest.mark.parametrize("gate", list(GATES))
@@ -220,9 +271,22 @@ def test_perceptron_passes_settings_validation_but_not_backpropagation():
         TrainSettings(optimizer="perceptron", momentum=0.9)
 
 
-def test_sgd_and_adam_are_unchanged():
-    assert isinstance(optimizers.make("sgd", 0.1, 0.5), optimizers.SGD)
-    assert isinstance(optimizers.make("adam", 0.1), optimizers.Adam)
+def test_sgd_and_adam_still_step_as_their_formulas():
+    # worked by hand with g = (0.5, −2), then g = (1, 1), from θ = (1, 1):
+    # sgd, α = 0.1, μ = 0.5: v1 = −0.1·g = (−0.05, 0.2), θ1 = (0.95, 1.2);
+    #   v2 = 0.5·v1 − 0.1·(1, 1) = (−0.125, 0.0), θ2 = (0.825, 1.2)
+    # adam, α = 0.1: m̂1 = g, v̂1 = g², so θ1 = θ − 0.1·g/(|g| + 1e-8) ≈ (0.9, 1.1)
+    grads = [np.array([0.5, -2.0]), np.array([1.0, 1.0])]
+    theta = np.array([1.0, 1.0])
+    sgd = optimizers.make("sgd", 0.1, 0.5)
+    sgd.step([theta], [grads[0]])
+    np.testing.assert_allclose(theta, [0.95, 1.2], rtol=0, atol=1e-15)
+    sgd.step([theta], [grads[1]])
+    np.testing.assert_allclose(theta, [0.825, 1.2], rtol=0, atol=1e-15)
+    theta = np.array([1.0, 1.0])
+    optimizers.make("adam", 0.1).step([theta], [grads[0]])
+    np.testing.assert_allclose(theta, [1.0 - 0.1 * 0.5 / (0.5 + 1e-8),
+                                       1.0 + 0.1 * 2.0 / (2.0 + 1e-8)], rtol=0, atol=1e-15)
     with pytest.raises(XornetError, match="perceptron"):  # the list of names includes it
         optimizers.make("rmsprop", 0.1)
 

@@ -308,6 +308,7 @@ def test_explain_numbers_match_finite_differences(page):
     assert step["forward"][0][0]["units"][1]["out"] == pytest.approx(h[0, 1], abs=1e-12)
     assert step["outputs"][0][0] == pytest.approx(sig(h @ net.weights[1] + net.biases[1])[0, 0])
     eps = 1e-6
+    assert len(step["parameters"]) == 2 * 2 + 2 + 2 * 1 + 1  # every weight and bias of 2-2-1
     for p in step["parameters"]:
         k, where = int(p["matrix"][1]) - 1, p["matrix"][3:-1]
         array = net.weights[k] if p["matrix"][0] == "W" else net.biases[k]

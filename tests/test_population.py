@@ -98,6 +98,7 @@ def _assert_close(got, want, what):
 
 
 def _check_against_alone(result, X, y):
+    assert result.n == len(SEEDS)  # every caller trains SEEDS: no network may go missing
     for k in range(result.n):
         params, history, diverged_at = _alone(result.config_for(k), X, y)
         name = f"network {k} (seed {result.setup.seeds[k]})"
@@ -163,6 +164,7 @@ def test_random_configurations_agree_as_closely_as_the_plain_path_with_itself(ba
     wobble — and its epochs, first solved epoch and divergence exactly."""
     for case, (cfg, y) in enumerate(_random_cases(16)):
         result = train_population(cfg, PARITY_X, y, [3, 14, 15], backend=backend)
+        assert result.n == 3
         for k in range(result.n):
             params, history, diverged_at = _alone(result.config_for(k), PARITY_X, y)
             nudged, *_ = _alone(result.config_for(k), PARITY_X, y, nudge=True)

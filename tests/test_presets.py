@@ -1,78 +1,80 @@
-"""Tests for xornet.train.presets: each preset is the table in PRODUCT.md, and each reproduces what
-its tutorial printed (outputs near 0.01 / 0.99, XOR solved, online updates in order)."""
+"""Tests for xornet.train.presets: each preset is the table in PRODUCT.md, and each trains as its
+tutorial's script does.
+
+Oracles: PRODUCT.md's table written out literally below (its own words, translated to RunConfig
+fields by a small dictionary); and each tutorial's training script re-implemented here in plain
+NumPy, drawing its initial weights from ``np.random.default_rng(seed)`` in xornet's documented
+order (W then b, layer by layer; a layer without bias still draws its b and drops it), whose final
+weights must equal the preset run's to 1e-12.
+"""
 
 import dataclasses
-import math
+import itertools
+import json
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 import xornet
+from xornet.cli import app
 from xornet.errors import XornetError
 from xornet.train import config, presets
 
-# Every field of RunConfig, as PRODUCT.md's table fixes it. Fields the table leaves open
-# ("chosen by us") are None here and checked for sanity below; seed, shuffle, momentum,
-# tolerance and target_loss are the defaults the table implies (one seed, in order, plain
-# gradient descent, "solved" = within 0.1, no loss target); only the default run stops
-# when solved.
-TABLE = {
-    "classic": dict(
-        hidden=(3,), activation="sigmoid", output_activation="sigmoid", bias=False,
-        init="uniform01", loss="sse", optimizer="sgd", momentum=0.0, lr=1.0, epochs=60000,
-        batch_size=None, shuffle=False, seed=0, tolerance=0.1, stop_when_solved=False,
-        target_loss=None,
-    ),
-    "classic-linear-out": dict(
-        hidden=(3,), activation="sigmoid", output_activation="linear", bias=False,
-        init="uniform01", loss="sse", optimizer="sgd", momentum=0.0, lr=0.1, epochs=20000,
-        batch_size=None, shuffle=False, seed=0, tolerance=0.1, stop_when_solved=False,
-        target_loss=None,
-    ),
-    "relu-online": dict(
-        hidden=(3,), activation="relu", output_activation="linear", bias=False,
-        init="uniform", loss="sse", optimizer="sgd", momentum=0.0, lr=0.2, epochs=60,
-        batch_size=1, shuffle=False, seed=0, tolerance=0.1, stop_when_solved=False,
-        target_loss=None,
-    ),
-    "bias-2-2-1": dict(
-        hidden=(2,), activation="sigmoid", output_activation="sigmoid", bias=True,
-        init="uniform01", loss="mse", optimizer="sgd", momentum=0.0, lr=None, epochs=None,
-        batch_size=None, shuffle=False, seed=0, tolerance=0.1, stop_when_solved=False,
-        target_loss=None,
-    ),
+# PRODUCT.md, "Presets that reproduce the classic tutorials' setups", row by row:
+# | preset | network | bias | init | loss | α | updates | epochs |
+PRODUCT_TABLE = {
+    "classic": ("2-3-1, sigmoid hidden, sigmoid output", "no", "uniform [0,1)", "sse", 1.0,
+                "full batch", 60000),
+    "classic-linear-out": ("2-3-1, sigmoid hidden, linear output", "no", "uniform [0,1)", "sse",
+                           0.1, "full batch", 20000),
+    "relu-online": ("2-3-1, ReLU hidden, linear output", "no", "uniform [-1,1)", "sse", 0.2,
+                    "online, in order", 60),
+    "bias-2-2-1": ("2-2-1, sigmoid hidden, sigmoid output", "yes", "uniform [0,1)", "mse",
+                   "chosen by us", "full batch", "chosen by us"),
 }
+# The table's words as RunConfig values.
+NETWORKS = {
+    "2-3-1, sigmoid hidden, sigmoid output": dict(hidden=(3,), activation="sigmoid",
+                                                  output_activation="sigmoid"),
+    "2-3-1, sigmoid hidden, linear output": dict(hidden=(3,), activation="sigmoid",
+                                                 output_activation="linear"),
+    "2-3-1, ReLU hidden, linear output": dict(hidden=(3,), activation="relu",
+                                              output_activation="linear"),
+    "2-2-1, sigmoid hidden, sigmoid output": dict(hidden=(2,), activation="sigmoid",
+                                                  output_activation="sigmoid"),
+}
+BIAS = {"no": False, "yes": True}
+INITS = {"uniform [0,1)": "uniform01", "uniform [-1,1)": "uniform"}
+UPDATES = {"full batch": dict(batch_size=None, shuffle=False),
+           "online, in order": dict(batch_size=1, shuffle=False)}
 
 
 def test_the_presets_are_the_four_tutorials_and_the_default():
-    assert set(presets.NAMES) == {*TABLE, "default"}
+    assert set(presets.NAMES) == {"classic", "classic-linear-out", "relu-online", "bias-2-2-1",
+                                  "default"}
 
 
-@pytest.mark.parametrize("name", list(TABLE))
+@pytest.mark.parametrize("name", list(PRODUCT_TABLE))
 def test_preset_settings_are_the_table_in_product_md(name):
+    network, bias, init, loss, lr, updates, epochs = PRODUCT_TABLE[name]
+    expected = {**NETWORKS[network], "bias": BIAS[bias], "init": INITS[init], "loss": loss,
+                **UPDATES[updates],
+                # what the table implies: plain gradient descent with α, fixed-length runs
+                "optimizer": "sgd", "momentum": 0.0, "stop_when_solved": False,
+                "target_loss": None, "tolerance": 0.1, "seed": 0}
+    if lr != "chosen by us":
+        expected["lr"] = lr
+    if epochs != "chosen by us":
+        expected["epochs"] = epochs
     preset = presets.get(name)
-    actual = dataclasses.asdict(preset)
+    fields = {f.name for f in dataclasses.fields(preset)}
+    assert fields == {*expected, "lr", "epochs"}, "RunConfig gained a field: say what it is here"
+    actual = {field: getattr(preset, field) for field in expected}
     actual["hidden"] = tuple(actual["hidden"])
-    expected = TABLE[name]
-    assert set(actual) == set(expected), "RunConfig gained a field: add it to TABLE"
+    assert actual == expected
     for field, want in expected.items():
-        if want is None and field in ("lr", "epochs"):
-            continue  # chosen by us: checked below
-        assert actual[field] == want, field
         assert type(actual[field]) is type(want), field  # 1.0 not 1, 60000 not 60000.0
-
-
-def test_bias_2_2_1_chosen_settings_are_sane():
-    preset = presets.get("bias-2-2-1")
-    assert isinstance(preset.lr, float) and math.isfinite(preset.lr) and preset.lr > 0
-    assert isinstance(preset.epochs, int) and preset.epochs >= 1
-
-
-def test_the_default_run_stops_when_solved_within_0_1():
-    preset = presets.get("default")
-    assert preset.stop_when_solved is True
-    assert preset.tolerance == 0.1
-    assert preset == config.RunConfig()  # "(default)" is the RunConfig defaults
 
 
 @pytest.mark.parametrize(
@@ -89,70 +91,191 @@ def test_preset_builds_the_network_of_the_table(name, sizes, activations, n_para
     assert net.sizes == sizes
     assert net.activations == activations
     assert net.n_params == n_params
+    assert (net.biases is None) == (PRODUCT_TABLE[name][1] == "no")
 
 
 def test_unknown_preset_lists_the_valid_names():
     with pytest.raises(XornetError) as info:
         presets.get("tutorial")
-    for name in presets.NAMES:
+    for name in ("classic", "classic-linear-out", "relu-online", "bias-2-2-1", "default"):
         assert name in str(info.value)
 
 
-# ================================================================= what each preset prints
+# ================================================================= the tutorials' scripts
 
 
-def test_classic_ends_near_one_hundredth_and_ninety_nine_hundredths(xor):
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _draw(seed, sizes, low, bias):
+    """Initial weights as xornet draws them: per layer W (n_in, n_out) then b (n_out,), uniform
+    in [low, 1); a layer without bias draws its b all the same and drops it."""
+    rng = np.random.default_rng(seed)
+    weights, biases = [], []
+    for n_in, n_out in itertools.pairwise(sizes):
+        if low == 0.0:
+            W, b = rng.random((n_in, n_out)), rng.random(n_out)
+        else:  # [-1, 1)
+            W, b = 2.0 * rng.random((n_in, n_out)) - 1.0, 2.0 * rng.random(n_out) - 1.0
+        weights.append(W)
+        biases.append(b if bias else None)
+    return weights, biases
+
+
+def classic_script(X, y, seed, epochs, lr, linear_output=False):
+    """The classic tutorial: 2-3-1 sigmoid net, no bias, full-batch gradient descent on
+    ½·Σ(ŷ − y)², whose gradient at the output is (ŷ − y) times the output's slope."""
+    (W1, W2), _ = _draw(seed, [2, 3, 1], 0.0, bias=False)
+    for _ in range(epochs):
+        l1 = _sigmoid(X @ W1)  # (4, 3)
+        l2 = l1 @ W2 if linear_output else _sigmoid(l1 @ W2)  # (4, 1)
+        d2 = (l2 - y) if linear_output else (l2 - y) * l2 * (1.0 - l2)
+        d1 = (d2 @ W2.T) * l1 * (1.0 - l1)  # (4, 3)
+        W2 = W2 - lr * l1.T @ d2
+        W1 = W1 - lr * X.T @ d1
+    return W1, W2
+
+
+def relu_online_script(X, y, seed, epochs, lr=0.2):
+    """ReLU 2-3-1, linear output, no bias: one ½(ŷ − y)² step per row, rows in order.
+    relu′(0) is taken as 0."""
+    (W1, W2), _ = _draw(seed, [2, 3, 1], -1.0, bias=False)
+    for _ in range(epochs):
+        for i in range(len(X)):
+            x, t = X[i:i + 1], y[i:i + 1]  # (1, 2), (1, 1)
+            z1 = x @ W1
+            h = np.maximum(z1, 0.0)
+            d2 = h @ W2 - t  # (1, 1)
+            d1 = (d2 @ W2.T) * (z1 > 0.0)  # (1, 3)
+            W2 = W2 - lr * h.T @ d2
+            W1 = W1 - lr * x.T @ d1
+    return W1, W2
+
+
+def bias_221_script(X, y, seed, epochs, lr):
+    """Sigmoid 2-2-1 with bias, full batch, E = mean((ŷ − y)²): ∂E/∂ŷ = 2(ŷ − y)/4."""
+    (W1, W2), (b1, b2) = _draw(seed, [2, 2, 1], 0.0, bias=True)
+    for _ in range(epochs):
+        h = _sigmoid(X @ W1 + b1)  # (4, 2)
+        out = _sigmoid(h @ W2 + b2)  # (4, 1)
+        d2 = 2.0 * (out - y) / len(X) * out * (1.0 - out)
+        d1 = (d2 @ W2.T) * h * (1.0 - h)
+        W2, b2 = W2 - lr * h.T @ d2, b2 - lr * d2.sum(axis=0)
+        W1, b1 = W1 - lr * X.T @ d1, b1 - lr * d1.sum(axis=0)
+    return W1, b1, W2, b2
+
+
+def assert_same_weights(net, expected):
+    got = [*net.weights, *(net.biases or [])]
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_allclose(g, e, rtol=0, atol=1e-12)
+
+
+def test_classic_is_the_tutorial_script_and_ends_near_one_hundredth_and_ninety_nine(xor):
     X, y = xor
     net, history = config.run(presets.get("classic"), X, y)
-    out = net.predict(X).ravel()
+    W1, W2 = classic_script(X, y, seed=0, epochs=60000, lr=1.0)
     assert history.epochs == 60000 and history.stop_reason == "max epochs"
+    assert len(history.loss) == 60001
+    assert_same_weights(net, [W1, W2])
+    out = _sigmoid(_sigmoid(X @ W1) @ W2).ravel()  # the script's own outputs
+    assert history.loss[-1] == pytest.approx(0.5 * np.sum((out - y.ravel()) ** 2), rel=1e-9)
     assert out[0] < 0.03 and out[3] < 0.03  # targets 0
     assert out[1] > 0.97 and out[2] > 0.97  # targets 1
 
 
-def test_classic_linear_out_solves_xor(xor):
+@pytest.mark.parametrize("seed", [1, 2, 7])
+def test_classic_other_seeds_follow_the_script(xor, seed):
     X, y = xor
-    net, history = config.run(presets.get("classic-linear-out"), X, y)
-    assert history.epochs == 20000
-    assert np.abs(net.predict(X) - y).max() < 0.1
+    net, history = config.run(presets.get("classic").with_(seed=seed, epochs=3000), X, y)
+    assert history.epochs == 3000
+    assert_same_weights(net, classic_script(X, y, seed, 3000, lr=1.0))
 
 
-def _online_by_hand(net, X, y, lr, epochs):
-    """One sse update per row, rows in order: θ ← θ − α·∂E/∂θ, four updates per epoch."""
-    for _ in range(epochs):
-        for i in range(len(X)):
-            dW, _ = net.gradients(X[i:i + 1], y[i:i + 1], loss="sse")  # no bias in this preset
-            for W, g in zip(net.weights, dW):
-                W -= lr * g
-    return net
-
-
-def test_relu_online_is_sixty_epochs_of_in_order_online_updates(xor):
+def test_xornet_train_preset_classic_prints_the_scripts_weights(xor):
     X, y = xor
-    preset = presets.get("relu-online")
+    result = CliRunner().invoke(app, ["train", "--preset", "classic", "--seed", "4",
+                                      "--epochs", "500", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["epochs"] == 500 and doc["biases"] is None
+    W1, W2 = classic_script(X, y, seed=4, epochs=500, lr=1.0)
+    np.testing.assert_allclose(doc["weights"][0], W1, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(doc["weights"][1], W2, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed, epochs", [(0, 20000), (3, 2000), (9, 2000)])
+def test_classic_linear_out_is_the_script_with_a_linear_output(xor, seed, epochs):
+    X, y = xor
+    preset = presets.get("classic-linear-out").with_(seed=seed, epochs=epochs)
+    net, history = config.run(preset, X, y)
+    W1, W2 = classic_script(X, y, seed, epochs, lr=0.1, linear_output=True)
+    assert history.epochs == epochs
+    assert_same_weights(net, [W1, W2])
+    if epochs == 20000:  # the preset's own run solves XOR (outputs by the script)
+        assert np.abs(_sigmoid(X @ W1) @ W2 - y).max() < 0.1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 5])
+def test_relu_online_is_sixty_epochs_of_in_order_online_updates(xor, seed):
+    X, y = xor
+    preset = presets.get("relu-online").with_(seed=seed)
     for epochs in (1, 3):
         net, history = config.run(preset.with_(epochs=epochs), X, y)
-        hand = _online_by_hand(preset.build(2, 1), X, y, lr=0.2, epochs=epochs)
         assert history.epochs == epochs
-        assert net.params.tobytes() == hand.params.tobytes()
+        assert_same_weights(net, relu_online_script(X, y, seed, epochs))
     net, history = config.run(preset, X, y)
-    hand = _online_by_hand(preset.build(2, 1), X, y, lr=0.2, epochs=60)
     assert history.epochs == 60 and len(history.loss) == 61
-    assert net.params.tobytes() == hand.params.tobytes()
+    assert_same_weights(net, relu_online_script(X, y, seed, 60))
 
 
 def test_relu_online_runs_more_epochs_on_request(xor):
     X, y = xor
-    _, history = config.run(presets.get("relu-online").with_(epochs=150), X, y)
+    net, history = config.run(presets.get("relu-online").with_(epochs=150), X, y)
     assert history.epochs == 150
+    assert_same_weights(net, relu_online_script(X, y, 0, 150))
 
 
-def test_bias_2_2_1_solves_xor_for_its_seed(xor):
+def test_bias_2_2_1_is_its_script_and_solves_xor_for_its_seed(xor):
+    # lr and epochs are "chosen by us": the script takes whatever the preset chose, and the
+    # choice must solve XOR for the preset's seed (outputs computed by the script)
     X, y = xor
     preset = presets.get("bias-2-2-1")
-    assert preset.seed == 0
-    net, _ = config.run(preset, X, y)
-    assert np.abs(net.predict(X) - y).max() < 0.1
+    net, history = config.run(preset, X, y)
+    W1, b1, W2, b2 = bias_221_script(X, y, 0, preset.epochs, preset.lr)
+    assert history.epochs == preset.epochs
+    assert_same_weights(net, [W1, W2, b1, b2])
+    out = _sigmoid(_sigmoid(X @ W1 + b1) @ W2 + b2)
+    assert np.abs(out - y).max() < 0.1
+    assert history.loss[-1] == pytest.approx(np.mean((out - y) ** 2), rel=1e-9)
+
+
+# ================================================================= the default run
+
+
+def test_the_default_run_stops_at_the_first_epoch_within_0_1(xor):
+    # oracle: the same run cut one epoch shorter is not yet within 0.1; at its epoch count it is
+    X, y = xor
+    for seed in (0, 1, 2):
+        preset = presets.get("default").with_(seed=seed)
+        net, history = config.run(preset, X, y)
+        n = history.epochs
+        assert history.stop_reason == "solved" and history.solved_epoch == n
+        assert np.abs(net.predict(X) - y).max() <= 0.1
+        shorter, _ = config.run(preset.with_(epochs=n - 1, stop_when_solved=False), X, y)
+        assert np.abs(shorter.predict(X) - y).max() > 0.1
+        same, _ = config.run(preset.with_(epochs=n, stop_when_solved=False), X, y)
+        assert same.params.tobytes() == net.params.tobytes()
+
+
+def test_xornet_train_without_a_preset_is_the_default_preset():
+    runner = CliRunner()
+    plain = json.loads(runner.invoke(app, ["train", "--json"]).stdout)
+    named = json.loads(runner.invoke(app, ["train", "--preset", "default", "--json"]).stdout)
+    assert plain["weights"] == named["weights"] and plain["epochs"] == named["epochs"]
+    assert plain["config"] == named["config"]
 
 
 def test_the_default_preset_solves_xor_for_every_one_of_200_seeds(xor):
