@@ -302,7 +302,7 @@ def test_bad_grids_are_one_line_and_exit_2(args, says):
 
 
 def test_a_large_grid_runs_with_yes():
-    with pytest.raises(XornetError, match="--yes"):
+    with pytest.raises(XornetError, match="allow_large=True"):
         sweep.check_size({"hidden": 1000, "lr": 1001})
     assert sweep.check_size({"hidden": 1000, "lr": 1001}, allow_large=True) == 1_001_000
 
