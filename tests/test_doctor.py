@@ -129,7 +129,7 @@ def test_symmetric_units_zero_init_leaves_every_hidden_unit_identical(xor):
     net, _, found = run_and_diagnose(cfg, X, y)
     d = only(found, "symmetric-units")
     assert d.evidence["groups"] == [["h1", "h2", "h3"]]
-    assert "--init" in d.suggestion
+    assert d.changes == ({"init": "xavier"},) and "random weights" in d.suggestion
     W1 = net.weights[0]
     assert np.all(W1[:, :1] == W1)  # oracle: the columns really are equal
 
@@ -202,7 +202,8 @@ def test_plateau_hand_built_network_sitting_in_the_minimum(xor):
     d = only(diagnose(net, X, y, config=DEFAULT.with_(loss="sse")), "plateau-3-of-4")
     assert d.evidence["rows_right"] == 3
     assert d.evidence["gradient_norm"] == 0.0  # worked out in dead_relu_net's docstring
-    assert "another seed" in d.suggestion and "--hidden" in d.suggestion
+    assert "another seed" in d.suggestion and "more hidden units" in d.suggestion
+    assert d.changes == ({"seed": DEFAULT.seed + 1}, {"hidden": (2 * net.sizes[1],)})
 
 
 def test_plateau_a_small_sigmoid_net_that_stalls(xor):
@@ -252,7 +253,7 @@ def test_diverged_huge_learning_rate_with_a_linear_output(xor):
     assert net is None and history is not None
     d = only(found, "diverged")
     assert d.evidence["epoch"] == info.value.epoch
-    assert "--lr 1" in d.suggestion
+    assert d.changes == ({"lr": 1.0},)  # a tenth of 10
 
 
 def test_diverged_a_finite_loss_that_explodes(xor):
@@ -286,7 +287,7 @@ def test_still_learning_a_run_cut_off_after_a_few_epochs(xor):
     before, after = history.loss[-2], history.loss[-1]  # the last 10 % of 8 epochs: 1 epoch
     assert d.evidence["drop"] == pytest.approx((before - after) / before, rel=1e-12)
     assert d.evidence["drop"] > 0.01
-    assert "--epochs 80" in d.suggestion
+    assert d.changes[0] == {"epochs": 80}  # ten times the 8 epochs
 
 
 def test_still_learning_does_not_fire_when_stopped_on_purpose(xor):

@@ -383,6 +383,22 @@ def test_the_doctor_names_symmetric_units_from_zero_init(page):
     assert "symmetric-units" in codes
 
 
+def test_the_doctors_fix_is_in_the_pages_words_and_applies(page):
+    page.configure(init="zeros", hidden=[3], stop_when_solved=False)
+    for _ in range(20):
+        page.send(type="epoch")
+    for _ in range(20):
+        found = {d["code"]: d for d in page.next("insights")["doctor"]["diagnoses"]}
+    d = found["symmetric-units"]
+    assert "(init xavier)" in d["suggestion"] and "--" not in d["suggestion"]
+    assert d["changes"] == [{"init": "xavier"}]
+    fix = d["apply"][0]["config"]  # the "apply" button sends the page's config with this
+    page.send(type="config", config={"init": "zeros", "hidden": [3],
+                                      "stop_when_solved": False, **fix})
+    config = page.next("config")["config"]
+    assert config["init"] == "xavier" and config["hidden"] == [3]
+
+
 def test_a_weight_edited_by_hand_is_used_and_saved_and_loads_back(page, tmp_path):
     page.send(type="set_weight", layer=1, row=0, col=1, value=2.5)
     frame = page.next("frame")

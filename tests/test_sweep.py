@@ -347,7 +347,7 @@ def test_shared_settings_are_refused_with_the_sentence_train_gives(args):
 
 
 def test_a_large_grid_runs_with_yes():
-    with pytest.raises(XornetError, match="--yes"):
+    with pytest.raises(XornetError, match="allow_large=True"):
         sweep.check_size({"hidden": 1000, "lr": 1001})
     assert sweep.check_size({"hidden": 1000, "lr": 1001}, allow_large=True) == 1_001_000
 

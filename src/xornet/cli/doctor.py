@@ -7,7 +7,7 @@ import numpy as np
 import typer
 
 from xornet import load
-from xornet.cli import app, flags, options, render
+from xornet.cli import app, flags, options, render, wording
 from xornet.doctor import diagnose as doctor
 from xornet.doctor import seedstudy
 from xornet.errors import XornetError
@@ -150,7 +150,7 @@ def _doctor_seeds(cfg, X, y, data_name, n, json_out):
 def _verdict(found, y, y_hat, tolerance):
     solved = y_hat is not None and bool(np.max(np.abs(y_hat - y)) <= tolerance)
     return {"solved": solved, "healthy": solved and not found,
-            "diagnoses": [d.as_dict() for d in found]}
+            "diagnoses": [wording.diagnosis_json(d) for d in found]}
 
 
 def _rows(X, y, y_hat, tolerance):
@@ -175,7 +175,8 @@ def _print_findings(con, found, solved, state):
 
 
 def print_diagnoses(con, found):
-    """Print each Diagnosis as its code and sentence, then "→ suggestion" (nothing if empty).
+    """Print each Diagnosis as its code and sentence, then "→ suggestion" with its changes
+    as flags (nothing if empty).
 
     For other commands too: ``xornet train`` can call it after a run that did not solve.
     """
@@ -184,7 +185,7 @@ def print_diagnoses(con, found):
     con.print(f"[bold]Diagnosis[/bold] ({len(found)} finding{'s' if len(found) > 1 else ''}):")
     for d in found:
         con.print(f"  [bold red]{d.code}[/bold red]: {d.sentence}")
-        con.print(f"    [cyan]→ {d.suggestion}[/cyan]")
+        con.print(f"    [cyan]→ {wording.advice(d)}[/cyan]")
 
 
 def _describe(cfg, X, y, with_seed=True):

@@ -1,6 +1,5 @@
 """``xornet check``, ``xornet logic`` and ``xornet builtins``: networks read as logic."""
 
-import itertools
 from typing import Annotated
 
 import typer
@@ -10,11 +9,10 @@ from xornet import load
 from xornet.cli import app, options, render
 from xornet.errors import XornetError
 from xornet.explain import lens as logic
+from xornet.explain import story
 from xornet.io import builtin, datasets
 
 Opt = typer.Option
-MAX_LISTED = 4  # units named in "not crisp" sentences; the rest are counted
-MAX_EXPRESSION = 80  # a longer substituted expression is left to --json; its name is shown
 ModelArg = Annotated[str, typer.Argument(help="A model JSON file, or builtin:NAME.")]
 JsonOpt = Annotated[bool, Opt("--json", help="Print one JSON document.")]
 DatasetOpt = Annotated[str | None, Opt(help="Truth table: a dataset name (xor, parity, ...) or a column such as 0110.")]  # noqa: E501
@@ -123,8 +121,7 @@ def print_lens(con, reading):
     if len(reading.rows) <= render.MAX_TABLE_ROWS:
         con.print(_activation_table(reading, units))
     con.print(_unit_table(units))
-    for sentence in lens_sentences(reading):
-        con.print(sentence)
+    print_story(con, story.sentences(reading))
 
 
 def _activation_table(reading, units):
@@ -154,51 +151,16 @@ def _unit_table(units):
     return table
 
 
-def lens_sentences(reading):
-    """The reading in words: each later layer over the one before, composed over the inputs,
-    and whether that composition is what the network really outputs."""
-    lines = []
-    layers = reading.layers
-    if len(layers) == 1:
-        for u in layers[0]:
-            lines.append(f"{u.name} = {u.function} (no hidden layer: the output reads the "
-                         "inputs directly).")
-        return lines
-    for previous, layer in itertools.pairwise(layers):
-        for u in layer:
-            lines.append(_composition(u, previous))
-    loose = [u for layer in layers for u in layer if not u.crisp]
-    for u in loose[:MAX_LISTED]:
-        row = render.fmt_bits(reading.rows[u.weakest_row])
-        where = "sits exactly on" if u.margin == 0 else f"is only {render.num(u.margin)} from"
-        lines.append(f"[yellow]{u.name} is not crisp[/yellow]: on row {row} its activation "
-                     f"{render.num(u.values[u.weakest_row])} {where} the threshold "
-                     f"{u.threshold:g}.")
-    if len(loose) > MAX_LISTED:
-        lines.append(f"… and {len(loose) - MAX_LISTED} more units are not crisp.")
-    hidden = ", ".join(u.name for u in loose if u not in reading.outputs) or "none"
-    for u in reading.outputs:
-        if u.agrees:
-            lines.append(f"[green]The reading agrees[/green]: thresholded, {u.name} is "
-                         f"{u.function} on every input row.")
-        elif u.composed is not None:
-            lines.append(f"[red]The reading does not agree[/red]: thresholded, {u.name} is "
-                         f"{u.function} ({u.table}), not {u.composed_function} "
-                         f"({u.composed}): hidden units far from 0/1 (not crisp: "
-                         f"{hidden}) do not act as logic gates.")
-    return lines
+# How the terminal highlights a sentence's opening words, by its kind; the first-layer units
+# (story.UNIT) are left out because the unit table (or the composition) names them.
+COLOURS = {story.NOT_CRISP: "yellow", story.AGREES: "green", story.DISAGREES: "red"}
 
 
-def _composition(u, previous):
-    names = ", ".join(p.name for p in previous)
-    if u.over_previous is None:
-        return f"{u.name}: the layer before ({len(previous)} units) is too wide to enumerate."
-    head = f"{u.name} ≈ {u.reads_as}" if u.reads_as else \
-        f"{u.name} as a function of ({names}): truth table {u.over_previous}"
-    parts = [head]
-    if u.composed_expression and u.composed_expression != u.reads_as and \
-            len(u.composed_expression) <= MAX_EXPRESSION:
-        parts.append(u.composed_expression)
-    if u.composed_function and u.composed_function not in parts:
-        parts.append(u.composed_function)
-    return " = ".join(parts)
+def print_story(con, told, indent=""):
+    """Print the lens's sentences (``xornet.explain.story.sentences``), one per line."""
+    for s in told:
+        if s.kind == story.UNIT:
+            continue
+        colour = COLOURS.get(s.kind)
+        lead = f"[{colour}]{s.lead}[/{colour}]" if colour else s.lead
+        con.print(f"{indent}{lead}{s.rest}")

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from xornet import load
-from xornet.cli import app, flags, options, render
+from xornet.cli import app, flags, options, render, wording
 from xornet.errors import XornetError
 from xornet.io import datasets
 
@@ -47,7 +47,8 @@ def plot(
     """Draw every picture that applies to a model: decision boundary, unit maps, network
     diagram and (1-input models) the fit; say which were skipped and why."""
     viz = _viz()
-    fmt = viz.style.check_format(fmt)
+    with wording.flags_in_errors("format"):  # the library says "format: ...": --format
+        fmt = viz.style.check_format(fmt)
     _check_dpi(dpi)
     net = load(model)
     X, y, name = _plot_data(net, dataset, csv, target, n_bits, samples, noise, data_seed)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from xornet.cli import app, flags, options, render
+from xornet.cli import app, flags, options, render, wording
 from xornet.doctor import diagnose as doctor
 from xornet.errors import XornetError
 from xornet.population import sweep
@@ -36,6 +36,7 @@ HELP = (
 
 
 @app.command("sweep", help=HELP)
+@wording.flags_in_errors(*sweep.AXES, "backend", "dask")  # the library says "lr: ...": --lr
 @flags.run_flags(only=flags.SETTINGS)
 def sweep_command(
     dataset: Annotated[str | None, Opt(help="Dataset name (see `xornet datasets`); XOR if omitted.")] = None,  # noqa: E501
@@ -116,7 +117,10 @@ def parse_lists(texts, allow_large=False):
     Every list is split first, so an oversized grid is refused before any value is read.
     """
     items = {axis: _split(axis, text) for axis, text in texts.items() if text is not None}
-    sweep.check_size({a: len(v) for a, v in items.items()}, allow_large)
+    try:
+        sweep.check_size({a: len(v) for a, v in items.items()}, allow_large)
+    except XornetError as e:  # the library's allow_large=True is the flag --yes here
+        raise XornetError(str(e).replace("allow_large=True", "--yes")) from None
     return {axis: [_PARSE.get(axis, str.strip)(item) for item in v] for axis, v in items.items()}
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from xornet.cli import app, flags, options, render
+from xornet.cli import app, flags, options, render, wording
 from xornet.io import datasets
 from xornet.train import config
 
@@ -53,9 +53,9 @@ def train(
     pictures = _pictures(cfg, net, history, X, y, data_name, plot, animate)
     if json_out:
         doc = _result_json(cfg, data_name, net, history, X, y, y_hat, save)
-        doc["logic"] = notes["logic"].as_dict() if notes["logic"] else None
-        doc["single_layer_note"] = notes["single_layer_note"]
-        doc["diagnoses"] = [d.as_dict() for d in notes["diagnoses"]]
+        doc["logic"] = notes.lens.as_dict() if notes.lens else None
+        doc["single_layer_note"] = notes.single_layer_note
+        doc["diagnoses"] = [wording.diagnosis_json(d) for d in notes.diagnoses]
         doc["pictures"] = pictures
         render.print_json(doc)
         return
@@ -82,39 +82,30 @@ def _pictures(cfg, net, history, X, y, data_name, plot, animate):
 
 
 def _insights(cfg, net, history, X, y, data_name):
-    """What the logic lens, separability and the doctor say about this run."""
-    from xornet.doctor import diagnose as doctor
-    from xornet.explain import lens as logic
-    from xornet.train import perceptron
+    """What the logic lens, separability and the doctor say about this run (a Report)."""
+    from xornet.doctor.report import report
 
-    boolean = datasets.is_boolean(X) and datasets.is_boolean(y) and X.shape[1] <= 12
-    notes = {"logic": None, "single_layer_note": None, "diagnoses": []}
-    if boolean and cfg.hidden and history.solved:
-        notes["logic"] = logic.lens(net)
-    if not history.solved:
-        if not cfg.hidden:
-            notes["single_layer_note"] = perceptron.single_layer_note(X, y, data_name)
-        if cfg.optimizer != "perceptron":
-            notes["diagnoses"] = doctor.diagnose(net, X, y, history, cfg)
-    return notes
+    return report(net, X, y, history, cfg, data_name)
 
 
 def _print_insights(con, notes):
+    """The report as `xornet train` prints it: the lens's sentences (only each hidden unit's
+    function for a wide network, whose composition is too long to read), the single-layer
+    note, the diagnoses. The collapse note is left to `xornet show`: the doctor's linear-hidden
+    finding already says it here."""
     from xornet.cli.doctor import print_diagnoses
-    from xornet.cli.logic import lens_sentences
+    from xornet.cli.logic import print_story
 
-    reading = notes["logic"]
-    if reading is not None:
-        hidden = [u for layer in reading.layers[:-1] for u in layer]
+    if notes.lens is not None:
+        hidden = [u for layer in notes.lens.layers[:-1] for u in layer]
         con.print("[bold]Logic lens[/bold] (`xornet logic MODEL` shows every number):")
         if len(hidden) <= LENS_UNITS_IN_FULL:
-            for line in lens_sentences(reading):
-                con.print(f"  {line}")
+            print_story(con, notes.story, indent="  ")
         else:
             con.print("  " + ", ".join(f"{u.name} ≈ {u.function}" for u in hidden))
-    if notes["single_layer_note"]:
-        con.print(f"[yellow]{notes['single_layer_note']}[/yellow]")
-    print_diagnoses(con, notes["diagnoses"])
+    if notes.single_layer_note:
+        con.print(f"[yellow]{notes.single_layer_note}[/yellow]")
+    print_diagnoses(con, notes.diagnoses)
 
 
 def _run_with_progress(cfg, X, y, show_progress):

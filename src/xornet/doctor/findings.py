@@ -5,9 +5,16 @@ from a check's sentence, suggestion and evidence. The wording helpers (numbers t
 digits, percentages, "a, b and c") are shared by every check in ``xornet.doctor.symptoms``. They
 sit in this leaf module so that both the checks and the doctor can import them without importing
 each other.
+
+Advice is data. A suggestion names the settings to change as ``RunConfig`` fields, e.g.
+``{"lr": 0.05}``, one dict per alternative (``changes``), and its wording (``template``) has a
+``{0}``, ``{1}``, … where each change is written. The library writes a change as Python
+(``lr=0.05``, in ``suggestion``); each edge writes it in its own words with
+:meth:`Diagnosis.advice`: the command line as the flags a person types, the playground with
+the names of its controls (``learning rate 0.05``).
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,17 +25,45 @@ class Diagnosis:
 
     code: str  # short id, e.g. "dead-relu"
     sentence: str  # one sentence naming the evidence (units, numbers)
-    suggestion: str  # a concrete fix
+    suggestion: str  # a concrete fix, each setting written as Python: "(lr=0.05)"
     evidence: dict = field(default_factory=dict)  # the numbers behind it, plain JSON data
+    changes: tuple = ()  # the fix as settings: one dict of RunConfig fields per alternative
+    template: str = ""  # the suggestion with {0}, {1}, … where each change is written
+
+    def advice(self, write):
+        """The suggestion with each change written by ``write(change) -> str``."""
+        return self.template.format(*(write(change) for change in self.changes))
 
     def as_dict(self):
-        return asdict(self)
+        """Plain JSON data: code, sentence, suggestion, evidence and changes (lists, not tuples)."""
+        return {"code": self.code, "sentence": self.sentence, "suggestion": self.suggestion,
+                "evidence": plain(self.evidence), "changes": plain(self.changes)}
 
 
 def finding(code, sentence, suggestion, evidence):
-    """A Diagnosis whose sentence and suggestion read as sentences: capital, full stop."""
+    """A Diagnosis whose sentence and suggestion read as sentences: capital, full stop.
+
+    ``suggestion`` is a list of pieces: text, and dicts of settings to change written where
+    they stand, e.g. ``["use a smaller learning rate (", {"lr": 0.05}, ")"]``.
+    """
+    changes = tuple(dict(p) for p in suggestion if isinstance(p, dict))
+    numbers = iter(range(len(changes)))
+    template = "".join(f"{{{next(numbers)}}}" if isinstance(p, dict)
+                       else p.replace("{", "{{").replace("}", "}}") for p in suggestion)
+    template = template[0].upper() + template[1:] + "."
     return Diagnosis(code, sentence[0].upper() + sentence[1:] + ".",
-                     suggestion[0].upper() + suggestion[1:] + ".", plain(evidence))
+                     template.format(*map(as_python, changes)), plain(evidence), changes,
+                     template)
+
+
+def as_python(change):
+    """A change as keyword arguments of ``RunConfig.with_``: ``lr=0.05, init='xavier'``."""
+    return ", ".join(f"{name}={value!r}" for name, value in change.items())
+
+
+def shown(x):
+    """``x`` rounded to what ``{x:g}`` shows (6 digits), so the advice applies what it says."""
+    return float(f"{x:g}")
 
 
 def plain(value):

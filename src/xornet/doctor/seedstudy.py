@@ -1,7 +1,7 @@
 """Many seeds of one configuration: success rate, epochs to solve, failures diagnosed.
 
 Each seed is trained with ``Network.fit`` until it is solved (or its epochs run out), and a
-failed run is diagnosed by the doctor. ``xornet doctor --seeds N`` prints the result.
+failed run is diagnosed by the doctor. ``xornet doctor`` prints the result when given seeds.
 """
 
 import math

@@ -13,7 +13,7 @@ from itertools import pairwise
 import numpy as np
 
 from xornet.core.naming import unit_names
-from xornet.doctor.findings import epochs_word, finding, joined, num, percent, point
+from xornet.doctor.findings import epochs_word, finding, joined, num, percent, point, shown
 from xornet.explain.collapse import collapse
 
 # Each threshold is a judgement; the reason sits beside it.
@@ -28,13 +28,17 @@ FALLING = 0.01  # a loss that fell ≥ 1 % over that window is still learning; l
 FLAT_GRADIENT = 0.01  # without a loss curve: |∇E| below 1 % of E counts as flat
 EXPLODED = 100.0  # a loss that grew 100-fold from its start has blown up
 
+# The advice's usual fix for weights that start alike or too large: small random ones.
+RANDOM_INIT = {"init": "xavier"}
+
 
 def diverged(run):
     """The loss or a weight stopped being finite, or the loss grew a hundredfold."""
     curve = list(run.history.loss) if run.history is not None else []
     finite = [v for v in curve if math.isfinite(v)]
-    lr = f"--lr {run.lr / 10:g}, a tenth of {run.lr:g}" if run.lr else "--lr"
-    fix = f"use a smaller learning rate ({lr}) so each step stays inside the valley"
+    fix = [*_aside("use a smaller learning rate", _lr_times(run, 0.1),
+                   f", a tenth of {run.lr:g}" if run.lr else ""),
+           " so each step stays inside the valley"]
     facts = {"initial_loss": _first(finite), "last_finite_loss": finite[-1] if finite else None,
              "lr": run.lr}
     if run.diverged_at is not None or len(finite) < len(curve):
@@ -80,8 +84,8 @@ def symmetric_units(run):
         "symmetric-units",
         f"hidden units {listed} have identical incoming and outgoing weights (they differ by at "
         f"most {num(largest)}), so {acts} as one unit{why}",
-        "start from random weights (--init xavier) so the units differ from the first step"
-        if run.init in (None, "zeros", "given") else f"try another seed ({_seed(run)})",
+        ["start from random weights (", RANDOM_INIT, ") so the units differ from the first step"]
+        if run.init in (None, "zeros", "given") else ["try ", *_aside("another seed", _seed(run))],
         {"groups": groups, "max_difference": largest})
 
 
@@ -108,13 +112,14 @@ def saturated(run):
     z_min = min(u["min_abs_net_input"] for u in found)
     top = max(u["largest_slope"] for u in found)
     low = min(u["smallest_slope"] for u in found)
-    lr = f"--lr {run.lr / 10:g}" if run.lr else "--lr"
     return finding(
         "saturated",
         f"{units} {'is' if len(found) == 1 else 'are'} saturated: |net input| ≥ {num(z_min)} on "
         f"{on} rows, so f′ is at most {num(top)} (smallest {num(low)}) and almost no gradient "
-        "flows through", f"start from smaller weights (--init xavier) or use a smaller learning "
-        f"rate ({lr}) so the net inputs stay in the steep middle", {"units": found})
+        "flows through",
+        ["start from smaller weights (", RANDOM_INIT, ") or ",
+         *_aside("use a smaller learning rate", _lr_times(run, 0.1)),
+         " so the net inputs stay in the steep middle"], {"units": found})
 
 
 def dead_relu(run):
@@ -125,14 +130,16 @@ def dead_relu(run):
     if not found:
         return None
     largest = max(u["largest_net_input"] for u in found)
-    lr = f" or a smaller learning rate (--lr {run.lr / 10:g})" if run.lr else ""
+    smaller = _lr_times(run, 0.1)
     return finding(
         "dead-relu",
         f"ReLU {'unit' if len(found) == 1 else 'units'} {joined([u['unit'] for u in found])} "
         f"{'is' if len(found) == 1 else 'are'} dead: the net input is ≤ 0 on all {len(run.X)} rows "
         f"(largest {num(largest)}), so the output is always 0 and no gradient reaches the weights",
-        f"use leaky_relu (--activation leaky_relu), which keeps a small slope below 0; or try "
-        f"another seed ({_seed(run)}){lr}", {"units": found})
+        ["use leaky_relu (", {"activation": "leaky_relu"}, "), which keeps a small slope below "
+         "0; or try ", *_aside("another seed", _seed(run)),
+         *([" or ", *_aside("a smaller learning rate", smaller)] if smaller else [])],
+        {"units": found})
 
 
 def plateau(run):
@@ -157,11 +164,12 @@ def plateau(run):
     why = (f"; the hidden layer gives {joined([rows[i] for i in merged])} almost the same code, so "
            "the output cannot tell them apart" if merged else "")
     hidden = run.net.sizes[1:-1]
-    more = f"--hidden {','.join(str(2 * n) for n in hidden)}" if hidden else "--hidden 2"
+    more = {"hidden": tuple(2 * n for n in hidden) if hidden else (2,)}
     return finding(
         "plateau-3-of-4",
         f"{state}, and {flat['text']}: the run sits on the 75 % plateau, a local minimum{why}",
-        f"try another seed ({_seed(run)}) or more hidden units ({more}), which rarely stall here",
+        ["try ", *_aside("another seed", _seed(run)), " or more hidden units (", more,
+         "), which rarely stall here"],
         {"rows_right": n_right, "rows_undecided": n_undecided, "outputs": run.y_hat.ravel(),
          "merged_rows": [run.X[i] for i in merged], **{k: v for k, v in flat.items()
                                                        if k not in ("flat", "text")}})
@@ -180,19 +188,21 @@ def stuck_output(run):
     lo, hi, mean = (float(f(run.y_hat[:, c])) for f in (np.min, np.max, np.mean))
     falling = still_learning(run)
     if run.init == "zeros":
-        fix = "start from random weights (--init xavier): from all zeros every input looks alike"
+        fix = ["start from random weights (", RANDOM_INIT, "): from all zeros every input looks "
+               "alike"]
     elif len(run.net.sizes) > 2 and collapse(run.net) is not None:
-        fix = "add a hidden layer with a non-linear activation (--hidden 2 --activation tanh)"
+        fix = ["add a hidden layer with a non-linear activation (",
+               {"hidden": (2,), "activation": "tanh"}, ")"]
     elif len(run.net.sizes) == 2:
-        fix = ("add a hidden layer (--hidden 2 or more): without one the network draws a single "
-               "line, which cannot separate XOR-like data")
+        fix = ["add a hidden layer (", {"hidden": (2,)}, " or more): without one the network "
+               "draws a single line, which cannot separate XOR-like data"]
     elif falling is not None:
-        fix = (f"keep training (--epochs {10 * run.history.epochs}): the outputs spread apart "
-               "once the loss leaves its flat start")
+        fix = ["keep training (", {"epochs": 10 * run.history.epochs}, "): the outputs spread "
+               "apart once the loss leaves its flat start"]
     else:
-        bigger = f"a larger learning rate (--lr {2 * run.lr:g})" if run.lr else "a larger --lr"
-        fix = (f"try another seed ({_seed(run)}), a random init (--init xavier) or {bigger} to "
-               "leave the flat start")
+        fix = ["try ", *_aside("another seed", _seed(run)), ", a random init (", RANDOM_INIT,
+               ") or ", *_aside("a larger learning rate", _lr_times(run, 2)),
+               " to leave the flat start"]
     return finding(
         "stuck-output",
         f"the output {joined([names[i] for i in stuck])} is stuck near {num(mean, 3)} for every "
@@ -211,8 +221,9 @@ def linear_hidden(run):
         "linear-hidden",
         f"every hidden layer is {'/'.join(kinds)}, so the network collapses to a single layer "
         "(W = W1·W2·…): it can only draw one straight boundary, whatever its weights",
-        "use a non-linear hidden activation (--activation tanh, sigmoid or relu); another "
-        "seed or learning rate cannot help",
+        ["use a non-linear hidden activation (", {"activation": "tanh"}, ", ",
+         {"activation": "sigmoid"}, " or ", {"activation": "relu"}, "); another seed or "
+         "learning rate cannot help"],
         {"hidden_activations": kinds})
 
 
@@ -224,12 +235,14 @@ def still_learning(run):
     change = _last_drop(h.loss)
     if change is None or change["drop"] < FALLING:
         return None
-    bigger = f" or with a larger learning rate (--lr {2 * run.lr:g})" if run.lr else ""
+    bigger = _lr_times(run, 2)
     return finding(
         "still-learning",
         f"the loss was still falling when the {h.epochs} epochs ran out: it fell "
         f"{percent(change['drop'])} ({num(change['before'])} → {num(change['after'])}) over the "
-        f"last {epochs_word(change['window'])}", f"train longer (--epochs {10 * h.epochs}){bigger}",
+        f"last {epochs_word(change['window'])}",
+        ["train longer (", {"epochs": 10 * h.epochs}, ")",
+         *([" or ", *_aside("with a larger learning rate", bigger)] if bigger else [])],
         {"epochs": h.epochs, **change})
 
 
@@ -303,7 +316,18 @@ def _boolean(y):
 
 
 def _seed(run):
-    return f"--seed {run.seed + 1}" if isinstance(run.seed, int) else "--seed"
+    """The next seed as a change, or None when the run's seed is unknown."""
+    return {"seed": run.seed + 1} if isinstance(run.seed, int) else None
+
+
+def _lr_times(run, factor):
+    """The learning rate times ``factor`` as a change, or None when the run's rate is unknown."""
+    return {"lr": shown(factor * run.lr)} if run.lr else None
+
+
+def _aside(words, change, more=""):
+    """Suggestion pieces: ``words (change more)``, or just ``words`` without a change."""
+    return [words, " (", change, f"{more})"] if change else [words]
 
 
 def _first(values):

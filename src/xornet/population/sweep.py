@@ -33,7 +33,7 @@ AXES = ("hidden", "activation", "output_activation", "init", "loss", "optimizer"
         "lr")
 OPTIMIZERS = ("sgd", "adam")  # the perceptron rule trains one network, not a population
 MAX_CELLS = 1_000_000  # a larger grid is more likely a typo than a plan: it needs allow_large
-MAX_UNITS = 4096  # per hidden layer, as ``xornet train --hidden`` allows
+MAX_UNITS = 4096  # per hidden layer, the most ``xornet train`` allows
 DIAGNOSE_CAP = 200  # failed networks examined per cell: enough to rank the causes, and quick
 CONNECT_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
 WORKER_TIMEOUT = 60  # seconds to wait for the cluster's first worker
@@ -120,7 +120,7 @@ def make_grid(base=None, *, allow_large=False, **lists):
         vals = tuple(_CHECKS[axis](v) for v in given.get(axis, [getattr(base, axis)]))
         twice = next((v for i, v in enumerate(vals) if v in vals[:i]), None)
         if twice is not None:
-            raise XornetError(f"{_flag(axis)}: {label(axis, twice)} is listed twice; list each "
+            raise XornetError(f"{axis}: {label(axis, twice)} is listed twice; list each "
                               "value once.")
         axes.append((axis, vals))
     return Grid(base, tuple(axes))
@@ -131,21 +131,17 @@ def check_size(lengths, allow_large=False):
     or ``allow_large``; return the count. Called before any value is parsed."""
     n = math.prod(lengths.values())
     if n > MAX_CELLS and not allow_large:
-        shape = " × ".join(f"{k} {_flag(a)}" for a, k in lengths.items() if k > 1)
+        shape = " × ".join(f"{k} {a}" for a, k in lengths.items() if k > 1)
         raise XornetError(f"grid: {n:,} cells ({shape}) is more than {MAX_CELLS:,}; shorten "
-                          "the lists, or pass --yes to run it anyway.")
+                          "the lists, or pass allow_large=True to run it anyway.")
     return n
 
 
 def _as_list(axis, value):
     vals = [value] if isinstance(value, (str, int, float)) else list(value)
     if not vals:
-        raise XornetError(f"{_flag(axis)}: the list is empty; give at least one value.")
+        raise XornetError(f"{axis}: the list is empty; give at least one value.")
     return vals
-
-
-def _flag(axis):
-    return "--" + axis.replace("_", "-")
 
 
 def label(axis, value):
@@ -159,12 +155,12 @@ def label(axis, value):
 
 def _check_hidden(value):
     if isinstance(value, str):
-        raise XornetError(f"--hidden: {value!r} is not a list of layer sizes; give whole numbers "
+        raise XornetError(f"hidden: {value!r} is not a list of layer sizes; give whole numbers "
                           f"from 1 to {MAX_UNITS}, such as 2,3,4 (or 4x4 for two layers).")
     sizes = (value,) if isinstance(value, (int, np.integer)) else tuple(value)
     for n in sizes:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_UNITS:
-            raise XornetError(f"--hidden: {n!r} is not a layer size; give whole numbers from 1 "
+            raise XornetError(f"hidden: {n!r} is not a layer size; give whole numbers from 1 "
                               f"to {MAX_UNITS}, such as 2,3,4 (or 4x4 for two layers).")
     return tuple(int(n) for n in sizes)
 
@@ -173,7 +169,7 @@ def _check_name(axis, names, why_not=None):
     def check(value):
         if value not in names:
             reason = (why_not or {}).get(value, f"unknown name {value!r}")
-            raise XornetError(f"{_flag(axis)}: {reason}; choose from {', '.join(names)}.")
+            raise XornetError(f"{axis}: {reason}; choose from {', '.join(names)}.")
         return value
     return check
 
@@ -182,7 +178,7 @@ def _check_batch(value):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise XornetError(f"--batch-size: {value!r} is not a batch size; give whole numbers "
+        raise XornetError(f"batch_size: {value!r} is not a batch size; give whole numbers "
                           "≥ 1 (1 = online) or full, such as full,1,2.")
     return int(value)
 
@@ -190,7 +186,7 @@ def _check_batch(value):
 def _check_lr(value):
     ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
     if not ok or not math.isfinite(value) or value <= 0:
-        raise XornetError(f"--lr: {value!r} is not a learning rate; give finite numbers > 0, "
+        raise XornetError(f"lr: {value!r} is not a learning rate; give finite numbers > 0, "
                           "such as 0.1,1,10.")
     return float(value)
 
@@ -287,7 +283,7 @@ def preflight(grid, X, y, seeds, backend="auto"):
     """Check the data, the seeds and the set-up of (up to ``PREFLIGHT_CELLS``) cells before
     anything trains; return which cells need the NumPy path (a set of indices)."""
     if backend not in BACKENDS:
-        raise XornetError(f"--backend: unknown name {backend!r}; choose one of "
+        raise XornetError(f"backend: unknown name {backend!r}; choose one of "
                           f"{', '.join(BACKENDS)}.")
     numba_missing = importlib.util.find_spec("numba") is None
     numpy_cells = set()
@@ -300,8 +296,8 @@ def preflight(grid, X, y, seeds, backend="auto"):
             reason = kernels.unsupported(setup) or ("numba is not installed (pip install "
                                                     "numba)" if numba_missing else None)
         if reason and backend == "numba":
-            raise XornetError(f"--backend: the numba kernel cannot run cell {cell.index} "
-                              f"({reason}); use --backend auto or numpy.")
+            raise XornetError(f"backend: the numba kernel cannot run cell {cell.index} "
+                              f"({reason}); use backend auto or numpy.")
         if backend == "numpy" or reason:
             numpy_cells.add(cell.index)
     if grid.n_cells > PREFLIGHT_CELLS and (backend == "numpy" or numba_missing):
@@ -361,12 +357,12 @@ def run_dask(grid, X, y, seeds, address, *, backend="auto", diagnose_cap=DIAGNOS
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
-        raise XornetError("--dask: dask.distributed is not installed; install it with "
-                          "pip install 'dask[distributed]' or run without --dask.") from None
+        raise XornetError("dask: dask.distributed is not installed; install it with pip "
+                          "install 'dask[distributed]' or run the sweep on this machine.") from None
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError, TypeError) as e:
-        raise XornetError(f"--dask: cannot reach a Dask scheduler at {address!r} ({e}); start "
+        raise XornetError(f"dask: cannot reach a Dask scheduler at {address!r} ({e}); start "
                           "one with `dask scheduler` and give its address, such as "
                           "tcp://host:8786.") from None
     results = [None] * grid.n_cells
@@ -374,7 +370,7 @@ def run_dask(grid, X, y, seeds, address, *, backend="auto", diagnose_cap=DIAGNOS
         try:
             client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
         except (TimeoutError, OSError):
-            raise XornetError(f"--dask: the scheduler at {address} has no workers; start one "
+            raise XornetError(f"dask: the scheduler at {address} has no workers; start one "
                               f"on each machine with `dask worker {address}`.") from None
         n_workers = len(client.scheduler_info().get("workers", {}))
         futures = [client.submit(run_cell, cell, X, y, seeds, backend=backend,
@@ -395,6 +391,6 @@ def _gather(future):
     except XornetError:
         raise
     except Exception as e:  # a worker without xornet, a lost worker, ...
-        raise XornetError(f"--dask: a worker could not run a cell ({type(e).__name__}: {e}); "
+        raise XornetError(f"dask: a worker could not run a cell ({type(e).__name__}: {e}); "
                           "install the same xornet on every worker and check `dask worker` "
                           "logs.") from None

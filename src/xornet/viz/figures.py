@@ -34,9 +34,9 @@ def figure_plan(net, X=None, history=None):
         "network": None if max(net.sizes) <= DIAGRAM_UNITS else
         f"a layer has more than {DIAGRAM_UNITS} units",
         "loss": None if history is not None and len(history.loss) else
-        "a model file keeps no loss history (xornet train --plot DIR draws it)",
+        "a model file keeps no loss history (draw the figures right after training to see it)",
         "fit": (f"needs 1 input and 1 output; {_maps(net)}" if (n_in, n_out) != (1, 1) else
-                "needs the data (give --dataset)" if X is None else None),
+                "needs the data (give a dataset)" if X is None else None),
     }
     return [(name, reasons[name]) for name in FIGURES]
 

@@ -38,7 +38,7 @@ def check_format(fmt):
     """The image format in lower case; XornetError for anything but png, svg or pdf."""
     key = str(fmt).strip().lower().lstrip(".")
     if key not in FORMATS:
-        raise XornetError(f"--format: unknown image format {fmt!r}; choose one of "
+        raise XornetError(f"format: unknown image format {fmt!r}; choose one of "
                           f"{', '.join(FORMATS)}.")
     return key
 

@@ -49,7 +49,7 @@ def check_units_network(net):
     hidden = sum(net.sizes[1:-1])
     if hidden == 0:
         raise XornetError("model: the network has no hidden layer, so there are no hidden "
-                          "units to map; use a model with a hidden layer (e.g. --hidden 2).")
+                          "units to map; use a model with at least one hidden layer.")
     if hidden > MAX_UNITS:
         raise XornetError(f"model: the network has {hidden} hidden units, more than the "
                           f"{MAX_UNITS} unit maps one figure can show; use a smaller network.")

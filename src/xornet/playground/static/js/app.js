@@ -67,7 +67,10 @@ const handlers = {
   },
   insights(m) {
     panels.lens($("lens"), m.lens);
-    if (m.doctor) panels.doctor($("doctor"), m.doctor, state.frame);
+    if (m.doctor) {
+      panels.doctor($("doctor"), m.doctor, state.frame,
+        (fields) => command({ type: "config", config: { ...state.config, ...fields } }));
+    }
   },
   explain(m) {
     panels.explain($("explain"), m);

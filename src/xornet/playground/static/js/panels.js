@@ -87,7 +87,8 @@ export function lens(box, panel) {
   box.replaceChildren(list);
 }
 
-export function doctor(box, panel, frame) {
+// onApply(fields): start again with these fields of the configuration changed (a fix's button).
+export function doctor(box, panel, frame, onApply) {
   if (!panel) return;
   const out = [];
   for (const note of panel.notes) out.push(node("p", note));
@@ -97,6 +98,14 @@ export function doctor(box, panel, frame) {
       const item = node("li");
       item.append(node("span", `${d.code}: `, "code"), node("span", d.sentence), node("br"),
         node("span", `→ ${d.suggestion}`, "fix"));
+      for (const fix of d.apply || []) {
+        if (!fix.config) continue;  // no control for it on the page (e.g. more epochs)
+        const b = node("button", `apply: ${fix.label}`, "apply");
+        b.type = "button";
+        b.title = "Start again with this setting";
+        b.addEventListener("click", () => onApply(fix.config));
+        item.append(" ", b);
+      }
       list.append(item);
     }
     out.push(list);
