@@ -407,3 +407,19 @@ def test_finite_difference_oracle_is_not_vacuous():
     numeric = _central_differences(net, np.array([[2.0]]), np.array([[1.0]]), "mse")
     assert numeric[0] == pytest.approx(20.0, rel=1e-8)
     assert math.isfinite(numeric[0])
+
+
+
+def test_check_data_is_the_one_data_boundary():
+    net = xornet.Network([2, 3, 2], seed=0)
+    X, y = net.check_data([[0, 1], [1, 1]], [[1, 0], [0, 1]])
+    assert X.dtype == y.dtype == np.float64 and X.shape == y.shape == (2, 2)
+    X, y = net.check_data([0, 1])  # X alone (for predictions): a 1-D X is one sample
+    assert X.shape == (1, 2) and y is None
+    with pytest.raises(XornetError, match=r"^y: expected a non-empty 2-D array"):
+        net.check_data([[0, 1]], None)  # None is a wrong y, not "no targets"
+    with pytest.raises(XornetError, match=r"^y: targets have shape \(2, 1\) but the network "
+                                          r"needs \(1, 2\)"):
+        net.check_data([0, 1], [1, 0])  # a 1-D y is one target per sample
+    with pytest.raises(XornetError, match=r"^X: the data has 3 feature columns"):
+        net.check_data([[0, 1, 1]])

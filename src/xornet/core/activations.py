@@ -33,6 +33,10 @@ class Activation:
         the range of outputs that boolean tasks use (0 to 1).
     formula : str
         The formula, for explanations.
+    code : int
+        A fixed number for compiled code, which branches on numbers, not names
+        (``xornet.population.kernel``). Codes are never renumbered: numba's on-disk cache
+        keeps the numbers it compiled with and would not notice a change.
     """
 
     name: str
@@ -41,6 +45,7 @@ class Activation:
     low: float
     high: float
     formula: str
+    code: int
 
     @property
     def differentiable(self) -> bool:
@@ -109,15 +114,16 @@ def _step(z):
 _REGISTRY = {
     a.name: a
     for a in (
-        Activation("sigmoid", _sigmoid, _sigmoid_derivative, 0.0, 1.0, "1 / (1 + e^-z)"),
-        Activation("tanh", np.tanh, _tanh_derivative, -1.0, 1.0, "tanh(z)"),
-        Activation("relu", _relu, _relu_derivative, 0.0, 1.0, "max(0, z)"),
+        Activation("sigmoid", _sigmoid, _sigmoid_derivative, 0.0, 1.0, "1 / (1 + e^-z)",
+                   code=0),
+        Activation("tanh", np.tanh, _tanh_derivative, -1.0, 1.0, "tanh(z)", code=1),
+        Activation("relu", _relu, _relu_derivative, 0.0, 1.0, "max(0, z)", code=2),
         Activation(
             "leaky_relu", _leaky_relu, _leaky_relu_derivative, 0.0, 1.0,
-            f"z if z > 0 else {LEAKY_SLOPE}·z",
+            f"z if z > 0 else {LEAKY_SLOPE}·z", code=3,
         ),
-        Activation("linear", _linear, _linear_derivative, 0.0, 1.0, "z"),
-        Activation("step", _step, None, 0.0, 1.0, "1 if z ≥ 0 else 0"),
+        Activation("linear", _linear, _linear_derivative, 0.0, 1.0, "z", code=4),
+        Activation("step", _step, None, 0.0, 1.0, "1 if z ≥ 0 else 0", code=5),
     )
 }
 

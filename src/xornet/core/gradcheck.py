@@ -15,8 +15,7 @@ def gradcheck(net, X, y, loss="mse", h=1e-6):
     backpropagation gives about 1e-9 or less; 1e-7 is the usual pass mark. The network's
     weights are left as they were.
     """
-    X = net._check_X(X)
-    y = net._check_y(y, len(X))
+    X, y = net.check_data(X, y)
     loss_fn = losses.get(loss)
     net.backward(loss_fn(net.forward(X), y)[1])
     analytic = net.grads.copy()

@@ -31,9 +31,6 @@ class Dense:
     def n_out(self):
         return self.W.shape[1]
 
-    def __call__(self, x):
-        return self.forward(x)
-
     def forward(self, x):
         """x (n, n_in) → a (n, n_out); remembers x, the net input z and the output a."""
         z = x @ self.W

@@ -4,7 +4,7 @@ Shapes: ``y_hat`` and ``y`` are both (n_samples, n_outputs).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,6 +29,10 @@ class Loss:
         How per-sample errors are combined over a batch: ``"sum"`` or ``"mean"``.
     formula : str
         The formula, for explanations.
+    code : int
+        A fixed number for compiled code, which branches on numbers, not names
+        (``xornet.population.kernel``). Codes are never renumbered: numba's on-disk cache
+        keeps the numbers it compiled with and would not notice a change.
     """
 
     name: str
@@ -37,6 +41,7 @@ class Loss:
     combine: str
     formula: str
     fused: Callable[[Array, Array], tuple[float, Array]] | None = None  # both in one pass
+    code: int = field(kw_only=True)
 
     def __call__(self, y_hat: Array, y: Array) -> tuple[float, Array]:
         """Return ``(value, gradient)``."""
@@ -84,9 +89,16 @@ def _bce_fused(y_hat, y):
     return value, (p - y) / (p * (1.0 - p)) / y_hat.size
 
 
+def bce_clip(dtype):
+    """How far bce keeps ŷ from 0 and 1: one machine epsilon of ``dtype``.
+
+    log(0) is -inf, so ŷ is clipped to [eps, 1 − eps] and the loss stays finite.
+    """
+    return np.finfo(dtype).eps
+
+
 def _clip(y_hat):
-    # log(0) is -inf: keep ŷ a machine epsilon away from 0 and 1 so the loss stays finite.
-    eps = np.finfo(y_hat.dtype).eps
+    eps = bce_clip(y_hat.dtype)
     return np.clip(y_hat, eps, 1.0 - eps)
 
 
@@ -104,10 +116,11 @@ def _bce_gradient(y_hat, y):
 _REGISTRY = {
     loss.name: loss
     for loss in (
-        Loss("mse", _mse, _mse_gradient, "mean", "E = mean((ŷ − y)²)", _mse_fused),
-        Loss("sse", _sse, _sse_gradient, "sum", "E = ½·Σ(ŷ − y)²", _sse_fused),
+        Loss("mse", _mse, _mse_gradient, "mean", "E = mean((ŷ − y)²)", _mse_fused,
+             code=0),
+        Loss("sse", _sse, _sse_gradient, "sum", "E = ½·Σ(ŷ − y)²", _sse_fused, code=1),
         Loss("bce", _bce, _bce_gradient, "mean", "E = −mean(y·ln ŷ + (1 − y)·ln(1 − ŷ))",
-             _bce_fused),
+             _bce_fused, code=2),
     )
 }
 

@@ -12,7 +12,7 @@
   net_ŷ = 1·w7 + h1·w8 + h2·w9.
 """
 
-from itertools import pairwise
+import numpy as np
 
 
 def unit_names(sizes, layer):
@@ -27,25 +27,22 @@ def unit_names(sizes, layer):
     return [f"h{layer}_{j + 1}" for j in range(n)]
 
 
-def flat_numbers(sizes, bias):
-    """Map each parameter to its flat number.
+def flat_numbers(layout):
+    """Each parameter's flat number, laid out as the parameters are.
 
-    Returns ``(weight_number, bias_number)``: ``weight_number[k][i][j]`` is the number n of
-    the weight W{k+1}[i,j] (so it is called w{n}); ``bias_number[k][j]`` that of b{k+1}[j], or
-    None without bias.
+    Returns ``(weight_number, bias_number)`` as ``layout.unflatten`` splits a parameter
+    vector: ``weight_number[k][i, j]`` is the number n of the weight W{k+1}[i,j] (so it is
+    called w{n}); ``bias_number[k][j]`` that of b{k+1}[j] (``bias_number`` is None without
+    bias). For the 2-2-1 network above, ``weight_number[0]`` is [[2, 5], [3, 6]].
     """
-    weight_number, bias_number = [], []
+    numbers = np.zeros(layout.n_params, dtype=np.int64)  # the flat vector, holding numbers
     n = 1
-    for n_in, n_out in pairwise(sizes):
-        W = [[0] * n_out for _ in range(n_in)]
-        b = [None] * n_out
+    for W, b in layout.views(numbers):  # write through the views, unit by unit
+        n_in, n_out = W.shape
         for j in range(n_out):
-            if bias:
+            if b is not None:
                 b[j] = n
                 n += 1
-            for i in range(n_in):
-                W[i][j] = n
-                n += 1
-        weight_number.append(W)
-        bias_number.append(b)
-    return weight_number, bias_number
+            W[:, j] = np.arange(n, n + n_in)
+            n += n_in
+    return layout.unflatten(numbers)

@@ -7,9 +7,11 @@ import numpy as np
 from xornet.core import initializers, losses
 from xornet.core.activations import get as get_activation
 from xornet.core.layers import Dense
+from xornet.core.layout import ParamLayout
 from xornet.errors import XornetError
 
 MAX_UNITS = 4096  # per layer: far beyond what this tool is for, small enough to stay in memory
+_NO_TARGETS = object()  # check_data's default: check X alone (None is a wrong y, not "no y")
 
 
 def _check_sizes(sizes):
@@ -120,24 +122,20 @@ class Network:
         return net
 
     def _build(self, sizes, names, bias, dtype):
-        """Lay out every parameter in one flat vector (layer by layer: W row-major, then b)
-        and give each layer views into it; the gradient buffer has the same layout."""
+        """Lay out every parameter in one flat vector (``xornet.core.layout``: layer by layer,
+        W row-major, then b) and give each layer views into it; the gradient buffer has the
+        same layout."""
         self.sizes = sizes
         self.bias = bias
-        shapes = [(n_in, n_out) for n_in, n_out in pairwise(sizes)]
-        count = sum(i * o + (o if bias else 0) for i, o in shapes)
-        self.params = np.zeros(count, dtype=dtype)
-        self.grads = np.zeros(count, dtype=dtype)
-        self.layers = []
-        start = 0
-        for k, ((n_in, n_out), name) in enumerate(zip(shapes, names, strict=True)):
-            views = []
-            for buf in (self.params, self.grads):
-                W = buf[start:start + n_in * n_out].reshape(n_in, n_out)
-                b = buf[start + n_in * n_out:start + n_in * n_out + n_out] if bias else None
-                views += [W, b]
-            self.layers.append(Dense(views[0], views[1], views[2], views[3], name, k + 1))
-            start += n_in * n_out + (n_out if bias else 0)
+        self.layout = ParamLayout(sizes, bias)
+        self.params = np.zeros(self.layout.n_params, dtype=dtype)
+        self.grads = np.zeros(self.layout.n_params, dtype=dtype)
+        self.layers = [
+            Dense(W, b, dW, db, name, k + 1)
+            for k, ((W, b), (dW, db), name) in enumerate(zip(
+                self.layout.views(self.params), self.layout.views(self.grads), names,
+                strict=True))
+        ]
         self.training = {}  # how the model was trained; filled by fit, stored by save
 
     # --- what a user reads -------------------------------------------------------------
@@ -208,7 +206,7 @@ class Network:
 
     def predict(self, X):
         """Outputs for inputs ``X`` (n_samples, n_in) → (n_samples, n_out)."""
-        return self.forward(self._check_X(X)).copy()
+        return self.forward(self.check_data(X)[0]).copy()
 
     def gradients(self, X, y, loss="mse"):
         """Gradients of the loss at the current weights.
@@ -218,7 +216,7 @@ class Network:
         dW : list of arrays, same shapes as ``weights``
         db : list of arrays, same shapes as ``biases``, or None without bias
         """
-        X, y = self._check_X(X), self._check_y(y, len(X))
+        X, y = self.check_data(X, y)
         _, grad_out = losses.get(loss)(self.forward(X), y)
         self.backward(grad_out)
         dW = [layer.dW.copy() for layer in self.layers]
@@ -227,7 +225,7 @@ class Network:
 
     def loss(self, X, y, loss="mse"):
         """The value of ``loss`` on (X, y) at the current weights."""
-        X, y = self._check_X(X), self._check_y(y, len(X))
+        X, y = self.check_data(X, y)
         return losses.get(loss).value(self.forward(X), y)
 
     def fit(self, X, y, epochs=5000, lr=0.5, loss="mse", batch_size=None, optimizer="sgd",
@@ -245,7 +243,7 @@ class Network:
             momentum=momentum, shuffle=shuffle, seed=seed, tolerance=tolerance,
             stop_when_solved=stop_when_solved, target_loss=target_loss,
         )
-        X, y = self._check_X(X), self._check_y(y, len(X))
+        X, y = self.check_data(X, y)
         return train(self, X, y, settings, callbacks)
 
     # --- files -------------------------------------------------------------------------
@@ -263,23 +261,38 @@ class Network:
         modelfile.write(path, doc)
 
     # --- input checks ------------------------------------------------------------------
-    def _check_X(self, X):
+    def check_data(self, X, y=_NO_TARGETS):
+        """Check data for this network; return ``(X, y)`` as float64 matrices.
+
+        Parameters
+        ----------
+        X : array-like
+            Inputs (n, n_in); a 1-D X is one sample.
+        y : array-like, optional
+            Targets (n, n_out); a 1-D y is one target per sample. Leave it out to check X
+            alone (for predictions); y is then returned as None.
+
+        Raises
+        ------
+        XornetError
+            When either is not a non-empty 2-D array of finite numbers of the right shape.
+        """
         X = _as_float_matrix(X, "X")
         if X.shape[1] != self.sizes[0]:
             raise XornetError(
                 f"X: the data has {X.shape[1]} feature columns but the network expects "
                 f"{self.sizes[0]} inputs; give data with {self.sizes[0]} columns."
             )
-        return X
-
-    def _check_y(self, y, n):
+        if y is _NO_TARGETS:
+            return X, None
         y = _as_float_matrix(y, "y")
+        n = len(X)
         if y.shape != (n, self.sizes[-1]):
             raise XornetError(
                 f"y: targets have shape {y.shape} but the network needs ({n}, {self.sizes[-1]}):"
                 " one row per sample, one column per output."
             )
-        return y
+        return X, y
 
 
 def _as_float_matrix(a, name):

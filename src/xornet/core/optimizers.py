@@ -31,11 +31,16 @@ class SGD:
             p += v
 
 
+# Adam's defaults, the paper's: decay of the running mean of g (β1) and of g² (β2), and the ε
+# that keeps a step finite where v is 0. The compiled population kernel reads them from here.
+ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8
+
+
 class Adam:
     """Adam (Kingma & Ba, 2015): per-parameter steps from bias-corrected running means of
     the gradient (m) and of its square (v)."""
 
-    def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, lr, beta1=ADAM_BETA1, beta2=ADAM_BETA2, eps=ADAM_EPS):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self._m = self._v = None
         self._t = 0

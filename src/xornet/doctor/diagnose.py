@@ -92,7 +92,7 @@ def _gather(net, X, y, history, config, diverged_at):
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64).reshape(len(X), -1)
     y_hat = None
     if net is not None and np.isfinite(net.params).all():
-        X, y = net._check_X(X), net._check_y(y, len(X))
+        X, y = net.check_data(X, y)
         y_hat = net.predict(X)  # also leaves each layer's z and a cached for the checks
     tolerance = known.get("tolerance") or 0.1
     solved = (y_hat is not None and diverged_at is None

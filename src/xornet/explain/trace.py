@@ -23,10 +23,10 @@ def explain_step(net, X, y, loss="mse", lr=0.5):
     their product, the combined gradient, the update), ``matrix`` (the same in matrix form)
     and ``new_weights`` / ``new_biases``. The network itself is not changed.
     """
-    X, y = net._check_X(X), net._check_y(y, len(X))
+    X, y = net.check_data(X, y)
     loss_fn = losses.get(loss)
     names = [unit_names(net.sizes, k) for k in range(len(net.sizes))]
-    w_num, b_num = flat_numbers(net.sizes, net.bias)
+    w_num, b_num = flat_numbers(net.layout)
 
     samples = [_sample_trace(net, X[s:s + 1], y[s:s + 1], loss_fn, names, w_num, b_num)
                for s in range(len(X))]
@@ -38,7 +38,7 @@ def explain_step(net, X, y, loss="mse", lr=0.5):
     matrix = _matrix_form(net, dE_dyhat)
 
     parameters = _parameters(net, samples, batch_grads, loss_fn, lr, names, w_num, b_num)
-    new_params = net.params - lr * batch_grads
+    new_weights, new_biases = net.layout.unflatten(net.params - lr * batch_grads)
     return {
         "sizes": list(net.sizes),
         "activations": net.activations,
@@ -56,9 +56,8 @@ def explain_step(net, X, y, loss="mse", lr=0.5):
         "dE_dyhat": dE_dyhat.tolist(),
         "parameters": parameters,
         "matrix": matrix,
-        "new_weights": [w.tolist() for w in _unflatten(net, new_params)[0]],
-        "new_biases": (None if not net.bias
-                       else [b.tolist() for b in _unflatten(net, new_params)[1]]),
+        "new_weights": [w.tolist() for w in new_weights],
+        "new_biases": None if new_biases is None else [b.tolist() for b in new_biases],
     }
 
 
@@ -94,18 +93,16 @@ def _chain_factors(net, dE_dyhat, names):
     ∂h/∂net_h. Otherwise the upstream gradient is one factor, ∂E/∂h = Σ δ·w.
     """
     L = len(net.layers)
+    single_path = L == 2 and net.sizes[-1] == 1
     out = [None] * L
     grad_a = dE_dyhat  # ∂E/∂a for the current layer, (n_out,)
-    deltas = [None] * L
     for k in range(L - 1, -1, -1):
         layer = net.layers[k]
         fprime = layer.activation.derivative(layer.z[0], layer.a[0])
         unit = names[k + 1]
         out[k] = []
         for j in range(layer.n_out):
-            if k == L - 1:
-                f = [(f"∂E/∂{unit[j]}", grad_a[j]), (f"∂{unit[j]}/∂net_{unit[j]}", fprime[j])]
-            elif L == 2 and net.sizes[-1] == 1:
+            if k < L - 1 and single_path:
                 o = names[-1][0]
                 f = [out[L - 1][0][0], out[L - 1][0][1],
                      (f"∂net_{o}/∂{unit[j]}", net.layers[1].W[j, 0]),
@@ -113,15 +110,14 @@ def _chain_factors(net, dE_dyhat, names):
             else:
                 f = [(f"∂E/∂{unit[j]}", grad_a[j]), (f"∂{unit[j]}/∂net_{unit[j]}", fprime[j])]
             out[k].append([(s, float(v)) for s, v in f])
-        deltas[k] = grad_a * fprime
-        grad_a = deltas[k] @ layer.W.T
+        grad_a = (grad_a * fprime) @ layer.W.T  # ∂E/∂a of the layer below: δ·Wᵀ
     return out
 
 
 def _parameters(net, samples, batch_grads, loss_fn, lr, names, w_num, b_num):
     """One record per weight and bias, in flat-number order."""
     records = []
-    grads_W, grads_b = _unflatten(net, batch_grads)
+    grads_W, grads_b = net.layout.unflatten(batch_grads)
     n = len(samples)
     for k, layer in enumerate(net.layers):
         for j in range(layer.n_out):
@@ -170,15 +166,3 @@ def _matrix_form(net, dE_dyhat):
         grad_a = delta @ layer.W.T
     return steps[::-1]
 
-
-def _unflatten(net, flat):
-    """Split a flat parameter-shaped vector into per-layer (W list, b list)."""
-    Ws, bs, start = [], [], 0
-    for layer in net.layers:
-        size = layer.n_in * layer.n_out
-        Ws.append(flat[start:start + size].reshape(layer.n_in, layer.n_out))
-        start += size
-        if layer.b is not None:
-            bs.append(flat[start:start + layer.n_out])
-            start += layer.n_out
-    return Ws, bs

@@ -18,8 +18,13 @@ thread a run of blocks.
 The arithmetic follows population_numpy.py operation by operation (Σ_i x_i·W_ij summed in
 order i = 0, 1, ..., then + b; gradients summed over samples in order; the optimizers' update
 formulas as written in optimizers.py; no fused multiply-adds). Only the exponentials differ:
-``_exp`` and ``_expm1`` below are vectorisable polynomial versions, accurate to about a unit
-in the last place, so results agree with the NumPy path to ~1e-13, not bit for bit.
+``_expm1`` below is a vectorisable polynomial version, accurate to about a unit in the last
+place, so results agree with the NumPy path to ~1e-13, not bit for bit.
+
+Every maths constant comes from the core: Adam's β1, β2 and ε (``xornet.core.optimizers``),
+bce's clip (``xornet.core.losses``) and leaky ReLU's slope (``xornet.core.activations``) are
+passed to the compiled code as one ``Constants`` argument; the numbers that pick a loss or an
+activation are the registries' fixed ``code`` fields.
 
 This module imports numba only when ``load`` is first called, so ``import xornet`` never
 does. The functions below are plain Python until then; ``load`` compiles them with
@@ -34,19 +39,47 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
+
+from xornet.core import activations, losses, optimizers
 
 # Networks per block. Bigger blocks spread each inner loop's fixed cost over more networks
 # (measured on this machine: 64 → 24 M, 256 → 32 M network-epochs/s per core); with early
 # stopping a block runs until its slowest network stops, so there blocks are smaller.
 BLOCK, BLOCK_EARLY_STOP = 256, 64
 
-ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4}
-LOSSES = {"mse": 0, "sse": 1, "bce": 2}
-SGD, MOMENTUM, ADAM = 0, 1, 2
-LEAKY_SLOPE = 0.01  # xornet.core.activations.LEAKY_SLOPE (checked by the tests)
-_EPS = float(np.finfo(np.float64).eps)  # the clip of xornet.core.losses' bce
+# The activations written out below (every differentiable one; every loss is written out too).
+COMPILED_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+
+# The numbers the compiled code branches on, read from the core's registries. numba freezes
+# module globals into the machine code it caches, and the cache would not notice a changed
+# value; that is safe only because the core fixes these codes forever (Activation.code,
+# Loss.code; a test pins them). Everything else is passed in as an argument (``Constants``).
+SIGMOID, TANH, RELU, LEAKY_RELU, LINEAR = (activations.get(n).code
+                                           for n in COMPILED_ACTIVATIONS)
+MSE, SSE, BCE = (losses.get(n).code for n in ("mse", "sse", "bce"))
+SGD, MOMENTUM, ADAM = 0, 1, 2  # the kernel's own: plain sgd and sgd with momentum differ
+
+
+class Constants(NamedTuple):
+    """The core's maths constants, one argument of the compiled code (not module globals:
+    numba would freeze those at compile time and its cache would not see them change)."""
+
+    beta1: float  # Adam's decay of the mean of g
+    beta2: float  # Adam's decay of the mean of g²
+    adam_eps: float  # Adam's ε
+    clip: float  # bce keeps ŷ in [clip, 1 − clip]
+    leaky_slope: float  # leaky ReLU's slope for z < 0
+
+
+def constants():
+    """The ``Constants`` of the core, for float64."""
+    return Constants(float(optimizers.ADAM_BETA1), float(optimizers.ADAM_BETA2),
+                     float(optimizers.ADAM_EPS), float(losses.bce_clip(np.float64)),
+                     float(activations.LEAKY_SLOPE))
+
 
 _compiled = None  # the compiled entry point, once load() has run
 _loading = threading.Lock()
@@ -55,9 +88,9 @@ _loading = threading.Lock()
 def unsupported(setup):
     """Why the kernel cannot train ``setup``, or None when it can."""
     cfg = setup.config
-    for slot in setup.slots:
-        if slot.activation not in ACTIVATIONS:
-            return f"the {slot.activation} activation is not compiled"
+    for name in setup.activations:
+        if name not in COMPILED_ACTIVATIONS:
+            return f"the {name} activation is not compiled"
     if cfg.shuffle and not setup.full_batch:
         return "shuffled batches follow NumPy's generators, which only the NumPy path draws"
     if cfg.optimizer not in ("sgd", "adam"):
@@ -111,17 +144,19 @@ def train(setup, P, threads=None):
     block = min(BLOCK_EARLY_STOP if early else BLOCK, -(-n // threads))
     n_blocks = -(-n // block)
     opt = ADAM if cfg.optimizer == "adam" else MOMENTUM if cfg.momentum else SGD
+    layout = setup.layout
     args = (
         block, np.ascontiguousarray(setup.lrs), np.ascontiguousarray(setup.X),
         np.ascontiguousarray(setup.y),
-        np.array(setup.sizes, dtype=np.int64),
-        np.array([s.w for s in setup.slots], dtype=np.int64),
-        np.array([-1 if s.b is None else s.b for s in setup.slots], dtype=np.int64),
-        np.array([ACTIVATIONS[s.activation] for s in setup.slots], dtype=np.int64),
-        LOSSES[cfg.loss], opt, float(cfg.momentum), int(cfg.epochs),
+        np.array(layout.sizes, dtype=np.int64),
+        np.array(layout.w_at, dtype=np.int64),  # where each layer's W starts in P
+        np.array([-1 if b is None else b for b in layout.b_at], dtype=np.int64),  # -1: no b
+        np.array([activations.get(a).code for a in setup.activations], dtype=np.int64),
+        losses.get(cfg.loss).code, opt, float(cfg.momentum), int(cfg.epochs),
         len(setup.X) if setup.full_batch else int(cfg.batch_size), float(cfg.tolerance),
         bool(cfg.stop_when_solved), math.nan if cfg.target_loss is None else
         float(cfg.target_loss), stats.solved_epoch, stats.epochs, stats.diverged_epoch,
+        constants(),
     )
     # runs of blocks: a few per thread, so a thread that finishes early takes another
     cuts = np.linspace(0, n_blocks, min(n_blocks, 4 * threads) + 1).round().astype(int)
@@ -139,28 +174,29 @@ def _warm_up(kernel):
     i64 = np.zeros(1, dtype=np.int64)
     kernel(np.zeros((3, 1)), 0, 1, 1, np.ones(1), np.zeros((1, 2)), np.zeros((1, 1)),
            np.array([2, 1], np.int64), np.zeros(1, np.int64), np.array([2], np.int64),
-           np.zeros(1, np.int64), 1, SGD, 0.0, 1, 1, 0.1, False, math.nan, i64.copy(),
-           i64.copy(), i64.copy())
+           np.zeros(1, np.int64), MSE, SGD, 0.0, 1, 1, 0.1, False, math.nan, i64.copy(),
+           i64.copy(), i64.copy(), constants())
 
 
 # --- the compiled code: plain Python until load() ------------------------------------------
 
 def _train_blocks(P, b0, b1, block, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, momentum,
                   epochs, batch, tol, stop_solved, target, solved_epoch, epochs_run,
-                  diverged_epoch):
+                  diverged_epoch, c):
     """Blocks b0..b1-1 of ``block`` networks (columns of P), one after another."""
     for k in range(b0, b1):
         first = k * block
         last = min(first + block, P.shape[1])
         _train_block(P, first, last, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, momentum,
                      epochs, batch, tol, stop_solved, target, solved_epoch, epochs_run,
-                     diverged_epoch)
+                     diverged_epoch, c)
 
 
 def _train_block(P, first, last, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, momentum,
                  epochs, batch, tol, stop_solved, target, solved_epoch, epochs_run,
-                 diverged_epoch):
-    """Networks first..last-1 (columns of P): the loop of ``training._loop``, per block."""
+                 diverged_epoch, c):
+    """Networks first..last-1 (columns of P): the loop of ``training._loop``, per block;
+    c holds the core's constants."""
     B, n, n_layers, n_params = last - first, X.shape[0], len(acts), P.shape[0]
     Pb = np.zeros((n_params + 1, B))  # + a row of zeros: the bias of layers without one
     Pb[:n_params] = P[:, first:last]
@@ -178,18 +214,18 @@ def _train_block(P, first, last, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, 
     top = at[n_layers - 1]  # the output layer's first row
     t = 0  # Adam's step count: every live network of the block steps together
     for epoch in range(1, epochs + 2):
-        _forward(Pb, X, 0, n, sizes, w_at, b_at, acts, at, A)
+        _forward(Pb, X, 0, n, sizes, w_at, b_at, acts, at, A, c)
         _loss_value(A, Y, top, loss, value, worst)
         if _record(epoch - 1, value, worst, live, first, loss, epochs, tol, stop_solved,
-                   target, A, Y, top, solved_epoch, epochs_run, diverged_epoch) == 0:
+                   target, A, Y, top, solved_epoch, epochs_run, diverged_epoch, c) == 0:
             break
         for r0 in range(0, n, batch):
             r1 = min(r0 + batch, n)
             if batch < n:
-                _forward(Pb, X, r0, r1, sizes, w_at, b_at, acts, at, A)
-            _backward(Pb, G, X, Y, r0, r1, sizes, w_at, b_at, acts, at, A, D, loss)
+                _forward(Pb, X, r0, r1, sizes, w_at, b_at, acts, at, A, c)
+            _backward(Pb, G, X, Y, r0, r1, sizes, w_at, b_at, acts, at, A, D, loss, c)
             t += 1
-            _update(Pb, G, S1, S2, lr, live, opt, momentum, t, check)
+            _update(Pb, G, S1, S2, lr, live, opt, momentum, t, check, c)
         for q in range(B):
             if live[q] and check[q] != check[q]:
                 live[q] = False
@@ -197,7 +233,7 @@ def _train_block(P, first, last, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, 
     P[:, first:last] = Pb[:n_params]
 
 
-def _forward(Pb, X, r0, r1, sizes, w_at, b_at, acts, at, A):
+def _forward(Pb, X, r0, r1, sizes, w_at, b_at, acts, at, A, c):
     """Rows r0..r1-1 of every layer's output: a = f(Σ_i x_i·W_ij + b_j)."""
     no_bias = Pb.shape[0] - 1
     for layer in range(len(acts)):
@@ -212,7 +248,7 @@ def _forward(Pb, X, r0, r1, sizes, w_at, b_at, acts, at, A):
                     else:
                         _axpy(A, out, A, at[layer - 1] + s * n_in + i, Pb, w, i == 0)
                 b = b_at[layer] + j if b_at[layer] >= 0 else no_bias
-                _activate(A, out, Pb, b, acts[layer])
+                _activate(A, out, Pb, b, acts[layer], c.leaky_slope)
 
 
 def _loss_value(A, Y, top, loss, value, worst):
@@ -225,7 +261,7 @@ def _loss_value(A, Y, top, loss, value, worst):
     for s in range(n):
         for o in range(n_out):
             row, y = top + s * n_out + o, Y[s, o]
-            if loss == 2:
+            if loss == BCE:
                 for q in range(B):
                     a = A[row, q]
                     ad = abs(a - y)
@@ -237,27 +273,27 @@ def _loss_value(A, Y, top, loss, value, worst):
                     ad = abs(d)
                     worst[q] = ad if ad > worst[q] else worst[q]
                     value[q] += d * d
-    if loss == 1:
+    if loss == SSE:
         for q in range(B):
             value[q] = 0.5 * value[q]
-    elif loss == 0:
+    elif loss == MSE:
         for q in range(B):
             value[q] = value[q] / (n * n_out)
 
 
-def _bce_value(A, Y, top, q):
+def _bce_value(A, Y, top, q, clip):
     """The bce loss of network q (scalar; only needed when a target loss is set)."""
     n, n_out = Y.shape
     total = 0.0
     for s in range(n):
         for o in range(n_out):
-            p = min(max(A[top + s * n_out + o, q], _EPS), 1.0 - _EPS)
+            p = min(max(A[top + s * n_out + o, q], clip), 1.0 - clip)
             total += Y[s, o] * math.log(p) + (1.0 - Y[s, o]) * math.log1p(-p)
     return -total / (n * n_out)
 
 
 def _record(done, value, worst, live, first, loss, epochs, tol, stop_solved, target, A, Y,
-            top, solved_epoch, epochs_run, diverged_epoch):
+            top, solved_epoch, epochs_run, diverged_epoch, c):
     """``training._record`` and ``_should_stop`` for each live network; returns how many
     still train."""
     n_live = 0
@@ -274,7 +310,7 @@ def _record(done, value, worst, live, first, loss, epochs, tol, stop_solved, tar
             solved_epoch[k] = done
         stop = done >= epochs or (stop_solved and solved_epoch[k] >= 0)
         if not stop and target == target:
-            v = _bce_value(A, Y, top, q) if loss == 2 else value[q]
+            v = _bce_value(A, Y, top, q, c.clip) if loss == BCE else value[q]
             stop = v <= target
         if stop:
             live[q] = False
@@ -283,14 +319,14 @@ def _record(done, value, worst, live, first, loss, epochs, tol, stop_solved, tar
     return n_live
 
 
-def _backward(Pb, G, X, Y, r0, r1, sizes, w_at, b_at, acts, at, A, D, loss):
+def _backward(Pb, G, X, Y, r0, r1, sizes, w_at, b_at, acts, at, A, D, loss, c):
     """Fill G with ∂E/∂θ on rows r0..r1-1 (the batch); D holds δ = ∂E/∂z of every unit."""
     n_layers, n_out = len(acts), Y.shape[1]
     m = (r1 - r0) * n_out  # elements of one network's output on this batch
     top = at[n_layers - 1]
     for s in range(r0, r1):
         for o in range(n_out):
-            _output_delta(D, A, top + s * n_out + o, Y[s, o], loss, m, acts[n_layers - 1])
+            _output_delta(D, A, top + s * n_out + o, Y[s, o], loss, m, acts[n_layers - 1], c)
     for layer in range(n_layers - 1, -1, -1):
         n_in, n_out = sizes[layer], sizes[layer + 1]
         for i in range(n_in):  # ∂E/∂W_ij = Σ_s x_si·δ_sj, summed in sample order
@@ -316,35 +352,36 @@ def _backward(Pb, G, X, Y, r0, r1, sizes, w_at, b_at, acts, at, A, D, loss):
                               w_at[layer] + i * n_out + j, j == 0)
                     _axpy_slope(D, row, D, at[layer] + s * n_out + n_out - 1, Pb,
                                 w_at[layer] + i * n_out + n_out - 1, n_out == 1, A,
-                                acts[layer - 1])
+                                acts[layer - 1], c.leaky_slope)
 
 
-def _output_delta(D, A, row, y, loss, m, code):
+def _output_delta(D, A, row, y, loss, m, code, c):
     """δ = ∂E/∂ŷ · f′ for one output element of every network (xornet.core.losses' gradients)."""
     B = A.shape[1]
-    if loss == 1:
+    leaky = c.leaky_slope
+    if loss == SSE:
         for q in range(B):
             a = A[row, q]
-            D[row, q] = (a - y) * _slope(a, code)
-    elif loss == 0:
-        c = 2.0 / m
+            D[row, q] = (a - y) * _slope(a, code, leaky)
+    elif loss == MSE:
+        scale = 2.0 / m
         for q in range(B):
             a = A[row, q]
-            D[row, q] = (c * (a - y)) * _slope(a, code)
+            D[row, q] = (scale * (a - y)) * _slope(a, code, leaky)
     else:
-        hi = 1.0 - _EPS
+        lo, hi = c.clip, 1.0 - c.clip
         for q in range(B):
             a = A[row, q]
-            p = _EPS if a < _EPS else a  # np.clip, keeping NaN
+            p = lo if a < lo else a  # np.clip, keeping NaN
             p = hi if p > hi else p
-            D[row, q] = ((p - y) / (p * (1.0 - p)) / m) * _slope(a, code)
+            D[row, q] = ((p - y) / (p * (1.0 - p)) / m) * _slope(a, code, leaky)
 
 
-def _update(Pb, G, S1, S2, lr, live, opt, momentum, t, check):
+def _update(Pb, G, S1, S2, lr, live, opt, momentum, t, check, c):
     """One optimizer step for the live networks (the formulas of xornet.core.optimizers); check
     becomes NaN for a network with a weight that is not finite."""
     B = lr.size
-    beta1, beta2, eps = 0.9, 0.999, 1e-8  # optimizers.Adam's defaults
+    beta1, beta2, eps = c.beta1, c.beta2, c.adam_eps  # optimizers.Adam's defaults
     c1 = 1.0 - beta1 ** float(t)
     c2 = 1.0 - beta2 ** float(t)
     check[:] = 0.0
@@ -397,33 +434,35 @@ def _axpy_scalar(out, ro, x, w, rw, first):
             out[ro, q] = out[ro, q] + x * w[rw, q]
 
 
-def _axpy_slope(out, ro, x, rx, w, rw, first, A, code):
+def _axpy_slope(out, ro, x, rx, w, rw, first, A, code, leaky):
     """As ``_axpy``, then times f′ at the unit's output A[ro] (the last term of ∂E/∂z)."""
     if first:
         for q in range(out.shape[1]):
-            out[ro, q] = (x[rx, q] * w[rw, q]) * _slope(A[ro, q], code)
+            out[ro, q] = (x[rx, q] * w[rw, q]) * _slope(A[ro, q], code, leaky)
     else:
         for q in range(out.shape[1]):
-            out[ro, q] = (out[ro, q] + x[rx, q] * w[rw, q]) * _slope(A[ro, q], code)
+            out[ro, q] = (out[ro, q] + x[rx, q] * w[rw, q]) * _slope(A[ro, q], code, leaky)
 
 
-def _slope(a, code):
-    """f′(z), written from a = f(z) (for ReLU and leaky ReLU, a > 0 exactly when z > 0)."""
-    if code == 0:
+def _slope(a, code, leaky):
+    """f′(z), written from a = f(z) (for ReLU and leaky ReLU, a > 0 exactly when z > 0);
+    leaky is leaky ReLU's slope for z < 0."""
+    if code == SIGMOID:
         return a * (1.0 - a)
-    if code == 1:
+    if code == TANH:
         return 1.0 - a * a
-    if code == 2:
+    if code == RELU:
         return 1.0 if a > 0.0 else 0.0
-    if code == 3:
-        return 1.0 if a > 0.0 else LEAKY_SLOPE
-    return 1.0
+    if code == LEAKY_RELU:
+        return 1.0 if a > 0.0 else leaky
+    return 1.0  # LINEAR
 
 
-def _activate(Z, row, Pb, b, code):
-    """a = f(z + b) in place on Z[row], b a row of Pb (xornet.core.activations)."""
+def _activate(Z, row, Pb, b, code, leaky):
+    """a = f(z + b) in place on Z[row], b a row of Pb (xornet.core.activations); leaky is
+    leaky ReLU's slope for z < 0."""
     B = Z.shape[1]
-    if code == 0:  # sigmoid as ½·(1 + tanh(z/2)), the formula of xornet.core.activations, so
+    if code == SIGMOID:  # sigmoid as ½·(1 + tanh(z/2)), the formula of xornet.core.activations, so
         # it saturates to exactly 0 and 1 where NumPy's does; tanh(±20) is ±1 in float64
         for q in range(B):
             x = Z[row, q] + Pb[b, q]
@@ -431,22 +470,22 @@ def _activate(Z, row, Pb, b, code):
             x = 40.0 if x > 40.0 else x
             e = _expm1(x)  # tanh(x/2) = e / (e + 2) with e = e^x − 1
             Z[row, q] = 0.5 * (1.0 + e / (e + 2.0))
-    elif code == 1:  # tanh(z) = e / (e + 2) with e = e^2z − 1; tanh(±20) is ±1 in float64
+    elif code == TANH:  # tanh(z) = e / (e + 2) with e = e^2z − 1; tanh(±20) is ±1 in float64
         for q in range(B):
             x = Z[row, q] + Pb[b, q]
             x = -20.0 if x < -20.0 else x
             x = 20.0 if x > 20.0 else x
             e = _expm1(2.0 * x)
             Z[row, q] = e / (e + 2.0)
-    elif code == 2:
+    elif code == RELU:
         for q in range(B):
             x = Z[row, q] + Pb[b, q]
             Z[row, q] = x if x > 0.0 else (0.0 if x == x else x)
-    elif code == 3:
+    elif code == LEAKY_RELU:
         for q in range(B):
             x = Z[row, q] + Pb[b, q]
-            Z[row, q] = x if x > 0.0 else LEAKY_SLOPE * x
-    else:
+            Z[row, q] = x if x > 0.0 else leaky * x
+    else:  # LINEAR
         for q in range(B):
             Z[row, q] = Z[row, q] + Pb[b, q]
 
@@ -479,11 +518,6 @@ def _expm1_parts(x):
     return scale, p
 
 
-def _exp(x):
-    scale, p = _expm1_parts(x)
-    return scale + scale * p
-
-
 def _expm1(x):
     """e^x − 1 without cancellation near 0 (tanh of small z keeps its relative accuracy)."""
     scale, p = _expm1_parts(x)
@@ -492,4 +526,4 @@ def _expm1(x):
 
 _HELPERS = ("_forward", "_loss_value", "_bce_value", "_record", "_backward",
             "_output_delta", "_update", "_axpy", "_axpy_scalar", "_axpy_slope", "_slope",
-            "_activate", "_exp", "_expm1")
+            "_activate", "_expm1")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xornet.core import activations, optimizers
+from xornet.core import activations, losses, optimizers
 
 
 @dataclass
@@ -27,42 +27,35 @@ class Stats:
         return cls(np.full(n, -1, np.int64), np.zeros(n, np.int64), np.full(n, -1, np.int64))
 
 
-def views(slots, P):
-    """Per layer (W (n_in, n_out, M), b (n_out, M) or None), views into P (n_params, M)."""
-    M = P.shape[1]
-    return [(P[s.w:s.w + s.n_in * s.n_out].reshape(s.n_in, s.n_out, M),
-             None if s.b is None else P[s.b:s.b + s.n_out]) for s in slots]
-
-
-def forward(slots, P, x):
-    """x (n, n_in, 1 or M) → per layer (z, a), each (n, n_out, M)."""
+def forward(setup, P, x):
+    """x (n, n_in, 1 or M) → per layer (z, a), each (n, n_out, M); P is (n_params, M)."""
     cache, a = [], x
-    for slot, (W, b) in zip(slots, views(slots, P), strict=True):
+    for name, (W, b) in zip(setup.activations, setup.layout.views(P), strict=True):
         z = a[:, 0, None, :] * W[0]  # (n, n_out, M): Σ_i x_i·W_i, in the order i = 0, 1, ...
-        for i in range(1, slot.n_in):
+        for i in range(1, W.shape[0]):
             z += a[:, i, None, :] * W[i]
         if b is not None:
             z += b
-        a = activations.get(slot.activation).value(z)
+        a = activations.get(name).value(z)
         cache.append((z, a))
     return cache
 
 
-def backward(slots, P, G, x, cache, grad_out):
+def backward(setup, P, G, x, cache, grad_out):
     """Fill G (n_params, M) with ∂E/∂θ from ∂E/∂ŷ (n, n_out, M); the rules of ``Dense``."""
     g = grad_out
-    for k in range(len(slots) - 1, -1, -1):
-        slot, (z, a), (W, _) = slots[k], cache[k], views(slots, P)[k]
-        dW, db = views(slots, G)[k]
-        delta = g * activations.get(slot.activation).derivative(z, a)  # (n, n_out, M)
+    params, grads = setup.layout.views(P), setup.layout.views(G)
+    for k in range(len(params) - 1, -1, -1):
+        (z, a), (W, _), (dW, db) = cache[k], params[k], grads[k]
+        delta = g * activations.get(setup.activations[k]).derivative(z, a)  # (n, n_out, M)
         inp = cache[k - 1][1] if k else x  # (n, n_in, M or 1)
-        for i in range(slot.n_in):
+        for i in range(W.shape[0]):
             np.add.reduce(inp[:, i, None, :] * delta, axis=0, out=dW[i])  # xᵀ·δ
         if db is not None:
             np.add.reduce(delta, axis=0, out=db)
         if k:
             g = np.empty(inp.shape)  # (n, n_in, M): δ·Wᵀ
-            for i in range(slot.n_in):
+            for i in range(W.shape[0]):
                 np.add.reduce(delta * W[i], axis=1, out=g[:, i, :])
 
 
@@ -80,7 +73,7 @@ def _mse(y_hat, y):
 
 
 def _bce(y_hat, y):
-    eps = np.finfo(y_hat.dtype).eps
+    eps = losses.bce_clip(y_hat.dtype)
     p = np.clip(y_hat, eps, 1.0 - eps)
     m = p.shape[0] * p.shape[1]
     value = -np.sum(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=(0, 1)) / m
@@ -98,7 +91,7 @@ def train_numpy(setup, P):
     loss = LOSSES[cfg.loss]
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(1, cfg.epochs + 2):
-            cache = forward(setup.slots, run.P, X)
+            cache = forward(setup, run.P, X)
             value, grad = loss(cache[-1][1], y)
             keep = run.record(epoch - 1, value, cache[-1][1], y)
             if not keep.any():
@@ -108,7 +101,7 @@ def train_numpy(setup, P):
                 grad = grad[..., keep]
                 run.drop(keep)
             if setup.full_batch:
-                backward(setup.slots, run.P, run.G, X, cache, grad)
+                backward(setup, run.P, run.G, X, cache, grad)
                 run.opt.step([run.P], [run.G])
             else:
                 _minibatch_epoch(setup, run, loss)
@@ -130,9 +123,9 @@ def _minibatch_epoch(setup, run, loss):
             yb = np.moveaxis(y[rows], 1, 2)  # (b, n_out, M)
         else:
             xb, yb = X[first:first + bs, :, None], y[first:first + bs, :, None]
-        cache = forward(setup.slots, run.P, xb)
+        cache = forward(setup, run.P, xb)
         _, grad = loss(cache[-1][1], yb)
-        backward(setup.slots, run.P, run.G, xb, cache, grad)
+        backward(setup, run.P, run.G, xb, cache, grad)
         run.opt.step([run.P], [run.G])
 
 
@@ -194,7 +187,7 @@ class _Active:
 def evaluate(setup, P):
     """Final loss (M,) and whether each network is within tolerance, for P (n_params, M)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        y_hat = forward(setup.slots, P, setup.X[:, :, None])[-1][1]
+        y_hat = forward(setup, P, setup.X[:, :, None])[-1][1]
         y = setup.y[:, :, None]
         value, _ = LOSSES[setup.config.loss](y_hat, y)
         within = np.max(np.abs(y_hat - y), axis=(0, 1)) <= setup.config.tolerance

@@ -1,9 +1,9 @@
 """Setting up a population run: checking every input once, and the initial draws.
 
 ``make_setup`` validates the configuration, the data, the seeds, learning rates and
-initialisers and records where each layer's parameters sit in the flat vector;
-``initial_params`` draws every network's starting weights exactly as ``Network(seed=...)``
-would. Both backends of ``xornet.population.trainer`` (the NumPy path and
+initialisers and keeps the network's ``ParamLayout`` (where each layer's parameters sit in
+the flat vector); ``initial_params`` draws every network's starting weights exactly as
+``Network(seed=...)`` would. Both backends of ``xornet.population.trainer`` (the NumPy path and
 ``xornet.population.kernel``) read the resulting ``Setup``; it is kept apart from the training so
 that the checks and the draws, which decide *what* is trained, read on their own.
 """
@@ -13,18 +13,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from xornet.core import initializers, optimizers
+from xornet.core.layout import ParamLayout
 from xornet.errors import XornetError
-
-
-@dataclass(frozen=True)
-class Slot:
-    """Where one layer's parameters sit in the flat vector (``Network._build``'s layout)."""
-
-    n_in: int
-    n_out: int
-    w: int  # first row of W (row-major, n_in × n_out) in the flat vector
-    b: int | None  # first row of b, or None without bias
-    activation: str
 
 
 @dataclass(frozen=True)
@@ -37,9 +27,8 @@ class Setup:
     seeds: np.ndarray  # (N,) int64
     lrs: np.ndarray  # (N,) float64
     inits: tuple  # (N,) initialiser names
-    sizes: tuple
-    slots: tuple  # one Slot per layer
-    n_params: int
+    layout: ParamLayout  # where each layer's W and b sit in a network's flat vector
+    activations: tuple  # one activation name per layer
 
     @property
     def full_batch(self):
@@ -63,23 +52,12 @@ def make_setup(config, X, y, seeds, lrs=None, inits=None):
                 "derivative, so it cannot be trained by backpropagation; use sigmoid, tanh or "
                 "relu."
             )
-    X = template._check_X(X)
-    y = template._check_y(y, len(X))
+    X, y = template.check_data(X, y)
     seeds = _check_seeds(seeds)
     n = len(seeds)
     return Setup(config, X, y, seeds, _check_lrs(lrs, config.lr, n),
-                 _check_inits(inits, config.init, n), tuple(template.sizes),
-                 _slots(template), template.n_params)
-
-
-def _slots(net):
-    slots, start = [], 0
-    for layer in net.layers:
-        size = layer.n_in * layer.n_out
-        b = start + size if net.bias else None
-        slots.append(Slot(layer.n_in, layer.n_out, start, b, layer.activation.name))
-        start += size + (layer.n_out if net.bias else 0)
-    return tuple(slots)
+                 _check_inits(inits, config.init, n), template.layout,
+                 tuple(template.activations))
 
 
 def _check_seeds(seeds):
@@ -131,15 +109,16 @@ def initial_params(setup):
 
     Returns P (n_params, N): population on the last axis.
     """
-    P = np.empty((len(setup.seeds), setup.n_params))  # one row per network while drawing
+    P = np.empty((len(setup.seeds), setup.layout.n_params))  # one row per network, drawing
     for row, seed, init in zip(P, setup.seeds, setup.inits, strict=True):
         rng = np.random.default_rng(int(seed))
         draw = initializers.get(init)
-        for slot in setup.slots:
-            W, b = draw(rng, slot.n_in, slot.n_out, np.float64)  # W then b, layer by layer
-            row[slot.w:slot.w + W.size] = W.ravel()
-            if slot.b is not None:
-                row[slot.b:slot.b + slot.n_out] = b
+        for (n_in, n_out), (W, b) in zip(setup.layout.shapes, setup.layout.views(row),
+                                         strict=True):
+            W_drawn, b_drawn = draw(rng, n_in, n_out, np.float64)  # W then b, layer by layer
+            W[...] = W_drawn
+            if b is not None:
+                b[...] = b_drawn
     return np.ascontiguousarray(P.T)
 
 

@@ -40,9 +40,8 @@ from xornet.population.numpy_path import (
     evaluate,
     forward,
     train_numpy,
-    views,
 )
-from xornet.population.setup import Setup, Slot, config_for, initial_params, make_setup
+from xornet.population.setup import Setup, config_for, initial_params, make_setup
 
 BACKENDS = ("auto", "numpy", "numba")
 
@@ -211,6 +210,6 @@ def _finish(setup, P, stats, backend):
     )
 
 
-__all__ = ["BACKENDS", "LOSSES", "PopulationResult", "Setup", "Slot", "Stats", "backward",
+__all__ = ["BACKENDS", "LOSSES", "PopulationResult", "Setup", "Stats", "backward",
            "evaluate", "forward", "initial_params", "make_setup", "train_numpy",
-           "train_population", "views"]
+           "train_population"]

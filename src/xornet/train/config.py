@@ -73,7 +73,7 @@ def run(config, X, y, callbacks=()):
     """
     net = config.build(X.shape[1], y.shape[1])
     settings = config.settings()
-    X, y = net._check_X(X), net._check_y(y, len(X))
+    X, y = net.check_data(X, y)
     if config.optimizer == optimizers.PERCEPTRON:
         from xornet.train.perceptron import train_perceptron
 

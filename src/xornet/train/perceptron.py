@@ -57,7 +57,7 @@ def train_perceptron(net, X, y, settings, callbacks=()):
     """
     _check_network(net)
     _check_settings(settings)
-    X, y = net._check_X(X), net._check_y(y, len(X))
+    X, y = net.check_data(X, y)
     if not np.all((y == 0.0) | (y == 1.0)):
         raise XornetError(
             "y: the perceptron rule learns 0/1 targets, and this data has other values; use a "

@@ -185,8 +185,7 @@ def check_data(net, X, y):
     """X (n, n_in) and y (n, n_out) as float arrays checked against ``net``, or None."""
     if X is None:
         return None, None
-    X = net._check_X(X)
-    return X, (None if y is None else net._check_y(y, len(X)))
+    return net.check_data(X) if y is None else net.check_data(X, y)
 
 
 def plot_boundary(net, X=None, y=None, *, unit_lines=True, title=None, dataset_name=None,

@@ -5,6 +5,7 @@ An edge's colour is the weight's sign (blue positive, red negative) and its widt
 an edge from that node, as in the classic textbook figures.
 """
 
+import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
@@ -26,6 +27,15 @@ def check_diagram_network(net):
                           "network diagram can show; use a smaller network.")
 
 
+def _edge_numbers(net):
+    """Per layer an (n_in + 1 with bias, n_out) array: entry [i, j] is the index in
+    ``net.params`` of the edge from source i (the inputs, then the bias node) to unit j."""
+    numbers = []
+    for W, b in net.layout.views(np.arange(net.n_params)):  # the layout, holding indices
+        numbers.append(W if b is None else np.vstack([W, b]))
+    return numbers
+
+
 def layout(net):
     """Node positions and edges, in the order of ``net.params``.
 
@@ -34,22 +44,22 @@ def layout(net):
     nodes : list of (x, y, label, kind)
         kind is "input", "unit" or "bias"; layer k (0 = inputs) sits at x = k.
     edges : list of ((x0, y0), (x1, y1))
-        Edge e carries the parameter ``net.params[e]``: layer by layer, W row by row, then b.
+        Edge e carries the parameter ``net.params[e]`` (``xornet.core.layout``).
     """
     def top(n):
         return (n - 1) / 2
 
-    nodes, edges = [], []
+    nodes, edges = [], [None] * net.n_params
     for k, n in enumerate(net.sizes):  # layer k (0 = inputs) sits at x = k
         kind = "input" if k == 0 else "unit"
         nodes += [(k, top(n) - j, name, kind) for j, name in enumerate(unit_names(net.sizes, k))]
         if net.bias and k < len(net.sizes) - 1:
             nodes.append((k, top(n) + 1, "1", "bias"))
-    for k, (n_in, n_out) in enumerate(zip(net.sizes, net.sizes[1:]), start=1):
-        targets = [(k, top(n_out) - j) for j in range(n_out)]
-        edges += [((k - 1, top(n_in) - i), t) for i in range(n_in) for t in targets]
-        if net.bias:
-            edges += [((k - 1, top(n_in) + 1), t) for t in targets]
+    for k, numbers in enumerate(_edge_numbers(net), start=1):
+        n_in, n_out = net.sizes[k - 1], net.sizes[k]
+        sources = [(k - 1, top(n_in) - i) for i in range(n_in)] + [(k - 1, top(n_in) + 1)]
+        for (i, j), e in np.ndenumerate(numbers):  # i = n_in is the bias node
+            edges[e] = (sources[i], (k, top(n_out) - j))
     return nodes, edges
 
 
@@ -128,15 +138,15 @@ class DiagramView:
         self.ax.set_ylim(bottom - 0.6, top + 1.2)
 
     def _weight_labels(self, net):
-        texts, e = [], 0
-        for n_in, n_out in zip(net.sizes, net.sizes[1:]):
-            for j in [j for _ in range(n_in + (1 if net.bias else 0)) for j in range(n_out)]:
-                x, y = _label_point(self.edges[e], j, n_out)
-                texts.append(self.ax.text(x, y, "", ha="center", va="center", fontsize=8,
-                                          zorder=2, bbox={"boxstyle": "round,pad=0.15",
-                                                          "fc": "white", "ec": "none",
-                                                          "alpha": 0.85}))
-                e += 1
+        """One empty text per edge, in the order of ``net.params`` (``update`` fills them)."""
+        texts = [None] * net.n_params
+        for numbers in _edge_numbers(net):
+            for (_, j), e in np.ndenumerate(numbers):
+                x, y = _label_point(self.edges[e], j, numbers.shape[1])
+                texts[e] = self.ax.text(x, y, "", ha="center", va="center", fontsize=8,
+                                        zorder=2, bbox={"boxstyle": "round,pad=0.15",
+                                                        "fc": "white", "ec": "none",
+                                                        "alpha": 0.85})
         return texts
 
     def _legend(self):
