@@ -263,28 +263,28 @@ XOR_CSV = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
 
 
 def test_csv_reads_xor_like_the_builtin(tmp_path):
-    X, y, features, target = datasets.load_csv(_write(tmp_path, XOR_CSV))
+    X, y, features, target = csvdata.load_csv(_write(tmp_path, XOR_CSV))
     ref_X, ref_y = datasets.load("xor")
     assert X.dtype == y.dtype == np.float64
     assert np.array_equal(X, ref_X) and np.array_equal(y, ref_y)
     assert features == ["x1", "x2"] and target == "y"
-    assert datasets.load_csv(str(tmp_path / "data.csv"))[2] == ["x1", "x2"]  # str path too
+    assert csvdata.load_csv(str(tmp_path / "data.csv"))[2] == ["x1", "x2"]  # str path too
 
 
 def test_csv_target_by_name_keeps_the_other_columns_in_order(tmp_path):
-    X, y, features, target = datasets.load_csv(_write(tmp_path, XOR_CSV), target="x1")
+    X, y, features, target = csvdata.load_csv(_write(tmp_path, XOR_CSV), target="x1")
     assert features == ["x2", "y"] and target == "x1"
     assert X.tolist() == [[0, 0], [1, 1], [0, 1], [1, 0]] and y.ravel().tolist() == [0, 0, 1, 1]
 
 
 def test_csv_missing_target_lists_the_columns(tmp_path):
     with pytest.raises(XornetError, match=r"no column named 'z'.*x1, x2, y"):
-        datasets.load_csv(_write(tmp_path, XOR_CSV), target="z")
+        csvdata.load_csv(_write(tmp_path, XOR_CSV), target="z")
 
 
 def test_csv_accepts_bom_crlf_spaces_blank_lines_and_number_forms(tmp_path):
     text = "\ufeff a , b ,y\r\n-1.5, .5 ,5.\r\n\r\n+2e3,1E-2,-0\r\n\r\n\r\n"
-    X, y, features, target = datasets.load_csv(_write(tmp_path, text))
+    X, y, features, target = csvdata.load_csv(_write(tmp_path, text))
     assert features == ["a", "b"] and target == "y"  # no BOM glued to the first name
     assert X.tolist() == [[-1.5, 0.5], [2000.0, 0.01]] and y.ravel().tolist() == [5.0, 0.0]
 
@@ -292,7 +292,7 @@ def test_csv_accepts_bom_crlf_spaces_blank_lines_and_number_forms(tmp_path):
 def test_csv_line_numbers_count_physical_lines_of_quoted_fields(tmp_path):
     path = _write(tmp_path, 'x1,x2,y\n"0\n",1,1\n0,zz,1\n')  # row 1 spans lines 2 and 3
     with pytest.raises(XornetError, match=r"line 4, column 'x2': 'zz' is not a number"):
-        datasets.load_csv(path)
+        csvdata.load_csv(path)
 
 
 # ---------------------------------------------------------------- CSV: bad files
@@ -301,7 +301,7 @@ def test_csv_line_numbers_count_physical_lines_of_quoted_fields(tmp_path):
 def test_csv_non_numeric_message_is_exact(tmp_path):
     path = _write(tmp_path, "x1,x2,y\n0,0,0\n0,1,1\n1,abc,1\n")
     with pytest.raises(XornetError) as info:
-        datasets.load_csv(path)
+        csvdata.load_csv(path)
     assert str(info.value) == f"{path}, line 4, column 'x2': 'abc' is not a number."
 
 
@@ -330,7 +330,7 @@ def test_csv_non_numeric_message_is_exact(tmp_path):
 def test_csv_errors_name_file_line_and_column(tmp_path, text, expected):
     path = _write(tmp_path, text)
     with pytest.raises(XornetError) as info:
-        datasets.load_csv(path)
+        csvdata.load_csv(path)
     message = str(info.value)
     assert message.startswith(str(path)) and "\n" not in message
     for part in expected:
@@ -348,22 +348,22 @@ def test_csv_errors_name_file_line_and_column(tmp_path, text, expected):
 )
 def test_csv_rejects_binary_bytes(tmp_path, content, expected):
     with pytest.raises(XornetError) as info:
-        datasets.load_csv(_write(tmp_path, content))
+        csvdata.load_csv(_write(tmp_path, content))
     for part in expected:
         assert part in str(info.value)
 
 
 def test_csv_missing_file_and_directory(tmp_path):
     with pytest.raises(XornetError, match="no such file"):
-        datasets.load_csv(tmp_path / "absent.csv")
+        csvdata.load_csv(tmp_path / "absent.csv")
     with pytest.raises(XornetError, match="is a directory"):
-        datasets.load_csv(tmp_path)
+        csvdata.load_csv(tmp_path)
     if os.path.exists(os.devnull):  # a device would read forever or block
         with pytest.raises(XornetError, match="not a regular file"):
-            datasets.load_csv(os.devnull)
+            csvdata.load_csv(os.devnull)
     for bad in [123, None, "bad\0name.csv"]:
         with pytest.raises(XornetError, match=r"^csv path: "):
-            datasets.load_csv(bad)
+            csvdata.load_csv(bad)
 
 
 def test_csv_size_is_checked_before_reading(tmp_path):
@@ -371,17 +371,17 @@ def test_csv_size_is_checked_before_reading(tmp_path):
     with open(path, "wb") as f:
         f.truncate(csvdata.MAX_BYTES + 1)  # sparse: costs no disk and no time to create
     with pytest.raises(XornetError, match="50 MB"):
-        datasets.load_csv(path)
+        csvdata.load_csv(path)
 
 
 def test_csv_row_and_column_limits(tmp_path):
     wide = ",".join(f"c{i}" for i in range(1001)) + "\n" + ",".join(["0"] * 1001) + "\n"
     with pytest.raises(XornetError, match="line 1: 1001 columns"):
-        datasets.load_csv(_write(tmp_path, wide))
+        csvdata.load_csv(_write(tmp_path, wide))
     # Failing only at line 100002 shows the first 100000 rows were accepted.
     long = "a,b\n" + "0,1\n" * 100_001
     with pytest.raises(XornetError, match="line 100002: more than 100000 data rows"):
-        datasets.load_csv(_write(tmp_path, long))
+        csvdata.load_csv(_write(tmp_path, long))
 
 
 # ---------------------------------------------------------------- CSV: properties
@@ -392,7 +392,7 @@ _ANY_FILE = settings(max_examples=100, deadline=None,
 
 def _only_xornet_errors(path):
     try:
-        X, y, features, _ = datasets.load_csv(path)
+        X, y, features, _ = csvdata.load_csv(path)
     except XornetError as e:
         assert str(e).startswith(str(path))
     else:
@@ -417,7 +417,7 @@ def test_csv_like_text_gives_arrays_or_xornet_error(tmp_path, text):
                          max_size=3), min_size=1, max_size=20))
 def test_written_floats_read_back_exactly(tmp_path, rows):
     text = "a,b,c\n" + "".join(",".join(repr(v) for v in row) + "\n" for row in rows)
-    X, y, _, _ = datasets.load_csv(_write(tmp_path, text))
+    X, y, _, _ = csvdata.load_csv(_write(tmp_path, text))
     assert np.array_equal(np.column_stack([X, y]), np.array(rows))
 
 
@@ -425,14 +425,14 @@ def test_written_floats_read_back_exactly(tmp_path, rows):
 
 
 def test_check_features():
-    datasets.check_features(np.zeros((4, 2)), 2, "data.csv")  # matching: no error
+    csvdata.check_features(np.zeros((4, 2)), 2, "data.csv")  # matching: no error
     with pytest.raises(XornetError) as info:
-        datasets.check_features(np.zeros((4, 3)), 2, "data.csv")
+        csvdata.check_features(np.zeros((4, 3)), 2, "data.csv")
     assert str(info.value) == ("data.csv has 3 feature columns but the model expects 2 inputs; "
                                "give data with 2 feature columns.")
     with pytest.raises(XornetError, match="has 1 feature column but the model expects 2 inputs"):
-        datasets.check_features(np.zeros((4, 1)), 2, "x.csv")
+        csvdata.check_features(np.zeros((4, 1)), 2, "x.csv")
     with pytest.raises(XornetError, match="expects 1 input; give data with 1 feature column"):
-        datasets.check_features(np.zeros((4, 3)), 1, "x.csv")
+        csvdata.check_features(np.zeros((4, 3)), 1, "x.csv")
     with pytest.raises(XornetError, match="not a table"):
-        datasets.check_features(np.zeros(4), 2, "data.csv")
+        csvdata.check_features(np.zeros(4), 2, "data.csv")

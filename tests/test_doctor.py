@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 import xornet.cli.doctor  # noqa: F401  (registers `xornet doctor` on the app)
 from xornet import DivergenceError, History, Network
 from xornet.cli import app
-from xornet.doctor.diagnose import CODES, Diagnosis, diagnose, run_and_diagnose
+from xornet.doctor.diagnose import CODES, diagnose, run_and_diagnose
+from xornet.doctor.findings import Diagnosis
 from xornet.doctor.seedstudy import seed_study
 from xornet.train import presets
 from xornet.train.config import RunConfig, run

@@ -18,6 +18,7 @@ import xornet
 import xornet.cli.logic  # registers check/logic on the app
 from xornet.cli import app
 from xornet.errors import XornetError
+from xornet.explain import boolfn
 from xornet.explain import lens as logic
 
 ROWS = list(itertools.product([0, 1], repeat=2))  # (0,0), (0,1), (1,0), (1,1)
@@ -98,7 +99,7 @@ def table_of(text, names):
 # --- naming the 16 functions ---------------------------------------------------------------
 def test_the_sixteen_names_match_their_definitions():
     assert len({column(f) for f in SIXTEEN.values()}) == 16
-    assert {logic.GATES[column(f)][0]: column(f) for f in SIXTEEN.values()} == \
+    assert {boolfn.GATES[column(f)][0]: column(f) for f in SIXTEEN.values()} == \
         {name: column(f) for name, f in SIXTEEN.items()}
 
 
@@ -106,7 +107,7 @@ def test_the_sixteen_names_match_their_definitions():
 def test_every_name_round_trips_through_a_network(name):
     table = column(SIXTEEN[name])
     if name in ("XOR", "XNOR"):  # no single unit computes these (not linearly separable)
-        assert logic.function_name(table) == name
+        assert boolfn.function_name(table) == name
         return
     # Search small integer weights for one step unit with this truth table; the search's
     # own arithmetic (z ≥ 0 on each row) is the oracle the network must agree with.
@@ -122,8 +123,8 @@ def test_every_name_round_trips_through_a_network(name):
 @pytest.mark.parametrize("name", list(SIXTEEN))
 def test_every_template_evaluates_to_its_table(name):
     table = column(SIXTEEN[name])
-    assert table_of(logic.expression(table, ["A", "B"]), ["A", "B"]) == table
-    assert table_of(logic.expression(table, ["h1", "h2"]), ["h1", "h2"]) == table
+    assert table_of(boolfn.expression(table, ["A", "B"]), ["A", "B"]) == table
+    assert table_of(boolfn.expression(table, ["h1", "h2"]), ["h1", "h2"]) == table
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
@@ -131,7 +132,7 @@ def test_every_function_of_up_to_three_variables_is_written_correctly(k):
     names = [f"v{i}" for i in range(k)]
     for bits in itertools.product("01", repeat=2**k):
         table = "".join(bits)
-        text = logic.expression(table, names)
+        text = boolfn.expression(table, names)
         assert text is not None, table
         assert table_of(text, names) == table, (table, text)
 
@@ -142,23 +143,23 @@ def test_four_and_five_variable_functions_are_written_correctly():
         names = [f"v{i}" for i in range(k)]
         for _ in range(40):
             table = "".join(rng.choice(["0", "1"], size=2**k))
-            text = logic.expression(table, names)
+            text = boolfn.expression(table, names)
             assert text is not None and table_of(text, names) == table, (table, text)
 
 
 def test_parity_of_many_variables_is_named_as_a_chain_of_xor():
     names = [f"x{i}" for i in range(1, 8)]
     parity = column(lambda *bits: sum(bits) % 2, 7)
-    assert logic.expression(parity, names) == " XOR ".join(names)
+    assert boolfn.expression(parity, names) == " XOR ".join(names)
     flipped = parity.translate(str.maketrans("01", "10"))
-    assert logic.expression(flipped, names) == f"NOT ({' XOR '.join(names)})"
+    assert boolfn.expression(flipped, names) == f"NOT ({' XOR '.join(names)})"
 
 
 def test_essential_variables_match_a_brute_force_check():
     # f(a, b, c) = a AND c ignores b
     table = column(lambda a, b, c: a & c, 3)
-    assert logic.essential(table) == [0, 2]
-    assert logic.expression(table, ["a", "b", "c"]) == "a AND c"
+    assert boolfn.essential(table) == [0, 2]
+    assert boolfn.expression(table, ["a", "b", "c"]) == "a AND c"
 
 
 # --- the lens on hand-built networks ------------------------------------------------------

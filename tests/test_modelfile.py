@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from xornet.core.activations import NAMES
 from xornet.errors import XornetError
-from xornet.io import modelfile
+from xornet.io import modeldoc, modelfile
 
 SOURCE = "xor.json"
 FAST = settings(max_examples=100, deadline=None,
@@ -466,7 +466,7 @@ def parses_or_rejects(text):
     except XornetError as e:
         assert str(e).startswith("fuzz.json: ")
         return None
-    assert isinstance(spec, modelfile.ModelSpec)
+    assert isinstance(spec, modeldoc.ModelSpec)
     assert len(spec.weights) == len(spec.sizes) - 1
     return spec
 
@@ -500,7 +500,7 @@ def test_arbitrary_json_values(value):
 
 
 @FAST
-@given(key=st.sampled_from([*modelfile.KNOWN_KEYS, "_note", "extra"]), value=json_values)
+@given(key=st.sampled_from([*modeldoc.KNOWN_KEYS, "_note", "extra"]), value=json_values)
 def test_valid_document_with_one_field_replaced(key, value):
     doc = xor_doc()
     doc[key] = value

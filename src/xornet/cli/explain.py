@@ -9,7 +9,7 @@ from xornet import load
 from xornet.cli import app, flags, options, render
 from xornet.errors import XornetError
 from xornet.explain.trace import explain_step
-from xornet.io import datasets
+from xornet.io import csvdata
 
 Opt = typer.Option
 
@@ -89,7 +89,7 @@ def _data(net, input, target, dataset, csv):
         raise XornetError("--target: give --input too, e.g. --input 0,1 --target 1.")
     else:
         X, y, _ = options.load_data(dataset, csv, None, 3, 200, None, 0)
-    datasets.check_features(X, net.sizes[0], "the input" if input is not None else "the data")
+    csvdata.check_features(X, net.sizes[0], "the input" if input is not None else "the data")
     if y.shape[1] != net.sizes[-1]:
         raise XornetError(f"--target: the network has {net.sizes[-1]} outputs but "
                           f"{y.shape[1]} target values were given.")

@@ -8,7 +8,7 @@ import typer
 from xornet import load
 from xornet.cli import app, render
 from xornet.errors import XornetError
-from xornet.io import datasets
+from xornet.io import csvdata, datasets
 
 
 @app.command()
@@ -29,7 +29,7 @@ def predict(
         X = np.array([[_number(v, i) for i, v in enumerate(inputs or [], start=1)]])
         if X.size == 0:
             raise XornetError(f"predict: give {n_in} input values (e.g. 1 0) or --csv FILE.")
-        datasets.check_features(X, n_in, "the input")
+        csvdata.check_features(X, n_in, "the input")
         y = None
     y_hat = net.predict(X)
     if json_out:
@@ -46,11 +46,11 @@ def predict(
 
 def _read_predict_csv(path, n_in):
     """A CSV of n_in feature columns, or of n_in features and a target column last."""
-    X, y, _, _ = datasets.load_csv(path)
+    X, y, _, _ = csvdata.load_csv(path)
     if X.shape[1] == n_in:
         return X, y
     full = np.hstack([X, y])  # no target column: the last column is a feature too
-    datasets.check_features(full, n_in, path)
+    csvdata.check_features(full, n_in, path)
     return full, None
 
 

@@ -4,7 +4,7 @@ import math
 import os
 
 from xornet.errors import XornetError
-from xornet.io import datasets
+from xornet.io import csvdata, datasets
 
 
 def parse_hidden(text):
@@ -67,7 +67,7 @@ def load_data(dataset, csv, target, n_bits, samples, noise, seed):
     if csv is not None:
         if dataset is not None:
             raise XornetError("--csv: give either --dataset or --csv, not both.")
-        X, y, features, target_name = datasets.load_csv(csv, target=target)
+        X, y, features, target_name = csvdata.load_csv(csv, target=target)
         return X, y, f"{os.path.basename(csv)} ({', '.join(features)} → {target_name})"
     name = dataset or "xor"
     X, y = datasets.load(name, n_bits=n_bits, n_samples=samples, noise=noise, seed=seed)

@@ -12,7 +12,7 @@ import typer
 from xornet import load
 from xornet.cli import app, flags, options, render, wording
 from xornet.errors import XornetError
-from xornet.io import datasets
+from xornet.io import csvdata, datasets
 
 Opt = typer.Option
 JsonOpt = Annotated[bool, Opt("--json", help="Print one JSON document.")]
@@ -87,7 +87,7 @@ def _plot_data(net, dataset, csv, target, n_bits, samples, noise, data_seed):
             return None, None, None
     X, y, name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     flag = f"--csv {csv}" if csv is not None else f"--dataset {name}"
-    datasets.check_features(X, net.sizes[0], flag)
+    csvdata.check_features(X, net.sizes[0], flag)
     if y.shape[1] != net.sizes[-1]:
         raise XornetError(f"{flag}: the data has {y.shape[1]} target columns but the model has "
                           f"{net.sizes[-1]} outputs; give data with one target per output.")

@@ -8,7 +8,7 @@ suggestion, and the numbers themselves. A run that solved its task gets none;
 and diagnoses. Nothing here prints: the command line (``xornet.cli.doctor``) formats the results.
 
 This module gathers a run's numbers once and runs the checks listed in ``CHECKS``; each check
-is in ``xornet.doctor.symptoms`` (with the thresholds it judges by, importable from here too), and
+is in ``xornet.doctor.symptoms`` (with the thresholds it judges by), and
 ``Diagnosis`` with the helpers that word its sentences is in ``xornet.doctor.findings``.
 """
 
@@ -17,19 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from xornet.doctor import symptoms
-from xornet.doctor.findings import Diagnosis
-from xornet.doctor.symptoms import (
-    EXPLODED,
-    FALLING,
-    FLAT_GRADIENT,
-    FLAT_SLOPE,
-    SAME_CODE,
-    SAME_WEIGHTS,
-    SATURATED_ROWS,
-    STUCK_SPREAD,
-    UNDECIDED,
-    WINDOW,
-)
 from xornet.errors import DivergenceError
 from xornet.train import config as run_config
 
@@ -115,6 +102,3 @@ CHECKS = {
 }
 CODES = tuple(CHECKS)
 
-__all__ = ["CHECKS", "CODES", "EXPLODED", "FALLING", "FLAT_GRADIENT", "FLAT_SLOPE", "SAME_CODE",
-           "SAME_WEIGHTS", "SATURATED_ROWS", "STUCK_SPREAD", "UNDECIDED", "WINDOW", "Diagnosis",
-           "diagnose", "run_and_diagnose"]

@@ -20,7 +20,7 @@ linear units can do, does not count). A unit is ``crisp`` when its deviation is 
 tenth of the range.
 
 Naming a truth table ("0110" is XOR) and writing it as an expression is boolean algebra with
-no network in it; that lives in ``xornet.explain.boolfn``, and its names stay importable from here.
+no network in it; that lives in ``xornet.explain.boolfn``.
 """
 
 from dataclasses import asdict, dataclass
@@ -30,11 +30,8 @@ import numpy as np
 from xornet.core.naming import unit_names
 from xornet.errors import XornetError
 from xornet.explain.boolfn import (
-    GATES,
-    MAX_SPLIT,
     all_rows,
     cofactors,
-    essential,
     expression,
     function_name,
     input_names,
@@ -43,8 +40,6 @@ from xornet.explain.boolfn import (
 MAX_INPUTS = 12  # 4096 rows, as for the parity dataset
 CRISP = 0.1  # a crisp unit is within this fraction of its range of the boolean ideal
 
-__all__ = ["CRISP", "GATES", "MAX_INPUTS", "MAX_SPLIT", "Lens", "Unit", "all_rows", "check",
-           "essential", "expression", "function_name", "input_names", "lens"]
 
 
 # --- check: a model against a truth table -------------------------------------------------

@@ -3,7 +3,7 @@
 Every loader returns float64 arrays ``X`` of shape (n_samples, n_features) and ``y`` of shape
 (n_samples, 1), fresh copies the caller may change. Random datasets draw only from
 ``np.random.default_rng(seed)``, so the same options give the same bits in any process.
-Reading the user's own CSV lives in :mod:`xornet.io.csvdata` and is re-exported here.
+Reading the user's own CSV lives in :mod:`xornet.io.csvdata`.
 """
 
 import math
@@ -14,17 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from xornet.errors import XornetError
-from xornet.io.csvdata import check_features, load_csv
 
 __all__ = [
     "GATE_COLUMNS",
     "NAMES",
     "TRUTH_TABLE_INPUTS",
-    "check_features",
     "describe",
     "is_boolean",
     "load",
-    "load_csv",
 ]
 
 # The four rows of every two-input truth table, in binary counting order; read-only so no

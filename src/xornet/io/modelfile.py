@@ -11,7 +11,7 @@ Weights are written with ``repr`` precision, so a load gives back the same float
 The loader checks every field against the declared ``sizes`` before it builds an array, and
 reports any problem as one ``XornetError`` sentence naming the file, the field and the fix.
 This module handles the files and the JSON text; the fields, their limits and the checks
-live in ``xornet.io.modeldoc`` (its names stay importable from here).
+live in ``xornet.io.modeldoc``.
 """
 
 import contextlib
@@ -26,14 +26,7 @@ import numpy as np
 from xornet.errors import XornetError
 from xornet.io.modeldoc import (
     FORMAT,
-    KNOWN_KEYS,
-    MAX_PARAMETERS,
-    MAX_SIZES,
-    MAX_TRAINING_DEPTH,
-    MAX_WIDTH,
-    SUPPORTED_VERSIONS,
     VERSION,
-    ModelSpec,
     check_document,
     plain,
     show,
@@ -41,9 +34,6 @@ from xornet.io.modeldoc import (
 
 MAX_BYTES = 20 * 2**20  # a 2-3-1 model is ~1 kB; 20 MB already holds about a million weights
 
-__all__ = ["FORMAT", "KNOWN_KEYS", "MAX_BYTES", "MAX_PARAMETERS", "MAX_SIZES",
-           "MAX_TRAINING_DEPTH", "MAX_WIDTH", "SUPPORTED_VERSIONS", "VERSION", "ModelSpec",
-           "parse", "read", "to_document", "write"]
 
 
 def to_document(sizes, activations, weights, biases, training=None):

@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 
 from xornet.core import activations, initializers, losses
 from xornet.errors import XornetError
-from xornet.explain import lens as logic
+from xornet.explain import boolfn
 from xornet.io import builtin, datasets
 from xornet.playground import live, spec
 from xornet.playground.guard import Guard, GuardMiddleware, is_local
@@ -47,7 +47,7 @@ def options():
                      for n, d, k in datasets.describe()],
         "activations": list(activations.NAMES), "inits": list(initializers.NAMES),
         "losses": list(losses.NAMES), "optimizers": list(spec.OPTIMIZERS),
-        "gates16": [{"column": c, "name": name} for c, (name, _) in logic.GATES.items()],
+        "gates16": [{"column": c, "name": name} for c, (name, _) in boolfn.GATES.items()],
         "builtins": [{"name": n, "description": d} for n, d in builtin.describe()],
         "limits": spec.LIMITS, "defaults": spec.DEFAULT.as_dict(),
     }

@@ -103,7 +103,7 @@ class Session:
         return self._use_model(ref, load(ref))
 
     def _use_model(self, name, net):
-        datasets.check_features(self.X, net.sizes[0], f"the data ({self.data_name})")
+        csvdata.check_features(self.X, net.sizes[0], f"the data ({self.data_name})")
         new = spec.with_network(self.spec, net.sizes, net.activations, net.bias)
         self.loaded, self.start = name, net.params.copy()
         self._install(new, self.X, self.y, self.data_name, net)
