@@ -2,7 +2,7 @@
 (xornet.population.kernel).
 
 Oracle: each network trained alone, seed for seed, by the plain path — ``config.build`` and
-``training.train``, which is what ``xornet.train.config.run`` does (the network is kept even when
+``trainer.train``, which is what ``xornet.train.config.run`` does (the network is kept even when
 training raises DivergenceError, so a diverged run can be compared too). Both backends must
 give every network's final weights to 1e-12 relative (|Δθ| ≤ 1e-12·max|θ| per network), and
 the same solved flag, first solved epoch, epoch count, final loss and divergence epoch.
@@ -83,7 +83,7 @@ def _alone(cfg, X, y, nudge=False):
     if nudge:
         net.params *= 1.0 + 2.0**-52
     try:
-        history = train(net, X, y, cfg.settings())
+        history = train(net, X, y, cfg.check())
     except DivergenceError as e:
         return net.params.copy(), e.history, e.epoch
     return net.params.copy(), history, -1
@@ -252,10 +252,10 @@ def test_per_network_losses_match_the_loss_registry():
     rng = np.random.default_rng(0)
     y_hat = rng.uniform(0.0, 1.0, (4, 2, 5))  # (n, n_out, M)
     y = rng.integers(0, 2, (4, 2, 1)).astype(float)
-    for name, fn in population.LOSSES.items():
-        value, grad = fn(y_hat, y)
+    for name in losses.NAMES:
+        one = losses.get(name)
+        value, grad = one.per_network(y_hat, y)
         for m in range(5):
-            one = losses.get(name)
             assert value[m] == pytest.approx(one.value(y_hat[..., m], y[..., 0]), rel=1e-14)
             np.testing.assert_array_equal(grad[..., m], one.gradient(y_hat[..., m], y[..., 0]))
 
@@ -263,7 +263,8 @@ def test_per_network_losses_match_the_loss_registry():
 def test_kernel_tables_follow_the_core():
     differentiable = {n for n in activations.NAMES if activations.get(n).differentiable}
     assert set(kernels.ACTIVATIONS) == differentiable
-    assert set(kernels.LOSSES) == set(population.LOSSES) == set(losses.NAMES)
+    assert set(kernels.LOSSES) == set(losses.NAMES)
+    assert all(losses.get(n).per_network is not None for n in losses.NAMES)
     assert kernels.LEAKY_SLOPE == activations.LEAKY_SLOPE
 
 

@@ -85,7 +85,7 @@ def _insights(cfg, net, history, X, y, data_name):
     """What the logic lens, separability and the doctor say about this run."""
     from xornet.doctor import diagnose as doctor
     from xornet.explain import lens as logic
-    from xornet.train import perceptron
+    from xornet.explain import separable
 
     boolean = datasets.is_boolean(X) and datasets.is_boolean(y) and X.shape[1] <= 12
     notes = {"logic": None, "single_layer_note": None, "diagnoses": []}
@@ -93,7 +93,7 @@ def _insights(cfg, net, history, X, y, data_name):
         notes["logic"] = logic.lens(net)
     if not history.solved:
         if not cfg.hidden:
-            notes["single_layer_note"] = perceptron.single_layer_note(X, y, data_name)
+            notes["single_layer_note"] = separable.single_layer_note(X, y, data_name)
         if cfg.optimizer != "perceptron":
             notes["diagnoses"] = doctor.diagnose(net, X, y, history, cfg)
     return notes

@@ -9,10 +9,9 @@ terminal).
 import itertools
 
 from xornet.doctor import diagnose as doctor
-from xornet.explain import collapse
+from xornet.explain import collapse, separable
 from xornet.explain import lens as logic
 from xornet.io import datasets
-from xornet.train import perceptron
 
 MAX_LENS_UNITS = 64  # a wider network's unit-by-unit reading is too long for a side panel
 MAX_EXPRESSION = 80
@@ -86,7 +85,7 @@ def doctor_panel(stepper, run, data_name):
         found = []
     else:
         if not run.hidden and len(X) <= 1000:
-            note = perceptron.single_layer_note(X, y, data_name)
+            note = separable.single_layer_note(X, y, data_name)
             if note:
                 notes.append(note)
         found = doctor.diagnose(net, X, y, history, run)

@@ -34,7 +34,6 @@ import numpy as np
 
 from xornet.errors import XornetError
 from xornet.population.numpy_path import (
-    LOSSES,
     Stats,
     backward,
     evaluate,
@@ -43,6 +42,7 @@ from xornet.population.numpy_path import (
     views,
 )
 from xornet.population.setup import Setup, Slot, config_for, initial_params, make_setup
+from xornet.train.trainer import training_record
 
 BACKENDS = ("auto", "numpy", "numba")
 
@@ -114,12 +114,8 @@ class PopulationResult:
         cfg = self.config_for(k)
         net = cfg.build(self.setup.X.shape[1], self.setup.y.shape[1])
         net.params[...] = self.params[k]
-        net.training = {
-            "loss": cfg.loss, "optimizer": cfg.optimizer, "lr": cfg.lr,
-            "momentum": cfg.momentum, "batch_size": cfg.batch_size, "shuffle": cfg.shuffle,
-            "seed": cfg.seed, "epochs": int(self.epochs[k]),
-            "final_loss": float(self.loss[k]), "solved": bool(self.solved[k]),
-        }
+        net.training = training_record(cfg, int(self.epochs[k]), float(self.loss[k]),
+                                       bool(self.solved[k]))
         return net
 
 
@@ -211,6 +207,6 @@ def _finish(setup, P, stats, backend):
     )
 
 
-__all__ = ["BACKENDS", "LOSSES", "PopulationResult", "Setup", "Slot", "Stats", "backward",
+__all__ = ["BACKENDS", "PopulationResult", "Setup", "Slot", "Stats", "backward",
            "evaluate", "forward", "initial_params", "make_setup", "train_numpy",
            "train_population", "views"]
