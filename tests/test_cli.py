@@ -737,7 +737,7 @@ def test_divergence_says_use_a_smaller_learning_rate_and_writes_no_file(tmp_path
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         message = assert_user_error(run(*DIVERGE, "--save", path))
-    assert "smaller learning rate" in message and "--lr" in message
+    assert "smaller learning rate" in message and "learning rate (lr)" in message
     assert not path.exists()
     assert list(tmp_path.iterdir()) == []
     # a NumPy overflow warning would be printed on stderr besides the one error line

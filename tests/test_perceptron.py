@@ -7,10 +7,12 @@ import pytest
 from xornet import Network
 from xornet.core import optimizers
 from xornet.errors import XornetError
+from xornet.explain.separable import single_layer_note
 from xornet.io import datasets
 from xornet.train import config, presets
-from xornet.train.perceptron import single_layer_note, train_perceptron
-from xornet.train.trainer import TrainSettings, train
+from xornet.train.config import RunConfig
+from xornet.train.perceptron import train_perceptron
+from xornet.train.trainer import train
 
 GATES = {
     "and": lambda a, b: a & b,
@@ -18,6 +20,11 @@ GATES = {
     "nand": lambda a, b: 1 - (a & b),
     "nor": lambda a, b: 1 - (a | b),
 }
+
+
+def _rule(lr=0.5, **fields):
+    """The run configuration of the perceptron rule (lr 0.5 unless given)."""
+    return RunConfig(optimizer="perceptron", momentum=0.0, lr=lr, **fields)
 
 
 def _step_net(n_in=2, n_out=1, init="zeros", seed=0, bias=True):
@@ -51,7 +58,7 @@ def _trace(gate, epochs=100):
     X, y = datasets.load(gate)
     net = _step_net()
     ends = [_weights(net)]
-    history = train_perceptron(net, X, y, TrainSettings(lr=1.0, epochs=epochs),
+    history = train_perceptron(net, X, y, _rule(lr=1.0, epochs=epochs),
                                callbacks=[lambda n, h: ends.append(_weights(n)) and False])
     if len(ends) == history.epochs:  # the last epoch ended the run before any callback
         ends.append(_weights(net))
@@ -110,7 +117,7 @@ def test_xor_from_zero_weights_repeats_after_epoch_three_as_worked_by_hand():
 def test_converges_on_separable_gates_and_the_weights_compute_the_gate(gate, seed):
     X, y = datasets.load(gate)
     net = _step_net(init="uniform", seed=seed)
-    history = train_perceptron(net, X, y, TrainSettings(lr=0.1, epochs=1000))
+    history = train_perceptron(net, X, y, _rule(lr=0.1, epochs=1000))
     assert history.stop_reason == "solved" and history.epochs <= 30
     w1, w2 = net.weights[0][:, 0].tolist()
     b = float(net.biases[0][0])
@@ -125,7 +132,7 @@ def test_trajectory_matches_a_plain_python_perceptron(gate):
     rows = [tuple(int(v) for v in r) for r in X]
     targets = [int(v) for v in y[:, 0]]
     net = _step_net()
-    history = train_perceptron(net, X, y, TrainSettings(lr=1.0, epochs=1000))
+    history = train_perceptron(net, X, y, _rule(lr=1.0, epochs=1000))
     expected = _plain_perceptron(rows, targets, history.epochs)[-1]
     assert (*net.weights[0][:, 0].tolist(), float(net.biases[0][0])) == expected
 
@@ -135,7 +142,7 @@ def test_trajectory_matches_a_plain_python_perceptron(gate):
 def test_on_xor_it_stops_at_a_repeat_of_the_weights(gate, lr, init):
     X, y = datasets.load(gate)
     net = _step_net(init=init, seed=3)
-    history = train_perceptron(net, X, y, TrainSettings(lr=lr, epochs=10_000))
+    history = train_perceptron(net, X, y, _rule(lr=lr, epochs=10_000))
     assert history.stop_reason == "not linearly separable"
     assert not history.solved and history.epochs < 100
     first, last = net.training["cycle"]
@@ -147,7 +154,7 @@ def test_the_xor_cycle_is_real_in_exact_integer_arithmetic():
     # and never classifies every row in a thousand epochs
     X, y = datasets.load("xor")
     net = _step_net()
-    train_perceptron(net, X, y, TrainSettings(lr=1.0, epochs=1000))
+    train_perceptron(net, X, y, _rule(lr=1.0, epochs=1000))
     first, last = net.training["cycle"]
     rows = [tuple(int(v) for v in r) for r in X]
     targets = [int(v) for v in y[:, 0]]
@@ -164,7 +171,7 @@ def test_two_outputs_learn_and_and_or_at_once():
     _, y_or = datasets.load("or")
     y = np.hstack([y_and, y_or])
     net = _step_net(n_out=2, init="uniform", seed=1)
-    history = train_perceptron(net, X, y, TrainSettings(lr=0.5, epochs=200))
+    history = train_perceptron(net, X, y, _rule(lr=0.5, epochs=200))
     assert history.solved
     np.testing.assert_array_equal(net.predict(X), y)
 
@@ -174,14 +181,14 @@ def test_separable_cloud_converges_and_the_net_predicts_every_point():
     X = np.vstack([rng.normal(-2.0, 0.3, (50, 2)), rng.normal(2.0, 0.3, (50, 2))])
     y = np.r_[np.zeros(50), np.ones(50)][:, None]
     net = _step_net(init="normal", seed=0)
-    history = train_perceptron(net, X, y, TrainSettings(lr=0.1, epochs=200))
+    history = train_perceptron(net, X, y, _rule(lr=0.1, epochs=200))
     assert history.solved
     np.testing.assert_array_equal(net.predict(X), y)
 
 
 def test_runs_out_of_epochs_honestly():
     X, y = datasets.load("xor-cloud", n_samples=60)
-    history = train_perceptron(_step_net(init="normal"), X, y, TrainSettings(lr=0.1, epochs=3))
+    history = train_perceptron(_step_net(init="normal"), X, y, _rule(lr=0.1, epochs=3))
     assert history.epochs == 3 and history.stop_reason == "max epochs"
     assert len(history.loss) == 4
 
@@ -189,7 +196,7 @@ def test_runs_out_of_epochs_honestly():
 def test_callbacks_can_stop_the_run():
     X, y = datasets.load("xor")
     seen = []
-    history = train_perceptron(_step_net(init="normal"), X, y, TrainSettings(lr=0.1),
+    history = train_perceptron(_step_net(init="normal"), X, y, _rule(lr=0.1),
                                callbacks=[lambda net, h: seen.append(h.epochs) or True])
     assert seen == [1] and history.stop_reason == "callback"
 
@@ -207,12 +214,12 @@ def test_callbacks_can_stop_the_run():
 def test_refuses_networks_it_cannot_train(net, field):
     X, y = datasets.load("and")
     with pytest.raises(XornetError, match=f"^{field}"):
-        train_perceptron(net, X, y, TrainSettings())
+        train_perceptron(net, X, y, _rule())
 
 
 @pytest.mark.parametrize(
     "settings, field",
-    [(TrainSettings(shuffle=True), "shuffle:"), (TrainSettings(batch_size=2), "batch_size:")],
+    [(_rule(shuffle=True), "shuffle:"), (_rule(batch_size=2), "batch_size:")],
 )
 def test_refuses_settings_it_cannot_honour(settings, field):
     X, y = datasets.load("and")
@@ -223,7 +230,7 @@ def test_refuses_settings_it_cannot_honour(settings, field):
 def test_refuses_targets_that_are_not_zero_or_one():
     X, y = datasets.load("sine", n_samples=20)
     with pytest.raises(XornetError, match=r"^y:"):
-        train_perceptron(_step_net(n_in=1), X, y, TrainSettings())
+        train_perceptron(_step_net(n_in=1), X, y, _rule())
 
 
 # ------------------------------------------------------------------ wiring
@@ -260,15 +267,15 @@ def test_config_run_refuses_what_the_perceptron_cannot_train(changes, field):
 
 
 def test_perceptron_passes_settings_validation_but_not_backpropagation():
-    TrainSettings(optimizer="perceptron")  # accepted as a name
+    _rule().check()  # accepted as a name
     X, y = datasets.load("and")
     net = Network([2, 2, 1], seed=0)
     before = net.params.copy()
     with pytest.raises(XornetError, match=r"^optimizer: perceptron"):
-        train(net, X, y, TrainSettings(optimizer="perceptron", epochs=10))
+        train(net, X, y, _rule(epochs=10))
     np.testing.assert_array_equal(net.params, before)  # refused before any update
     with pytest.raises(XornetError, match=r"^momentum:"):
-        TrainSettings(optimizer="perceptron", momentum=0.9)
+        RunConfig(optimizer="perceptron", momentum=0.9).check()
 
 
 def test_sgd_and_adam_still_step_as_their_formulas():

@@ -2,7 +2,7 @@
 (xornet.population.kernel).
 
 Oracle: each network trained alone, seed for seed, by the plain path — ``config.build`` and
-``training.train``, which is what ``xornet.train.config.run`` does (the network is kept even when
+``trainer.train``, which is what ``xornet.train.config.run`` does (the network is kept even when
 training raises DivergenceError, so a diverged run can be compared too). Both backends must
 give every network's final weights to 1e-12 relative (|Δθ| ≤ 1e-12·max|θ| per network), and
 the same solved flag, first solved epoch, epoch count, final loss and divergence epoch.
@@ -21,6 +21,7 @@ from xornet.core import activations, initializers, losses
 from xornet.errors import DivergenceError, XornetError
 from xornet.io import datasets
 from xornet.population import kernel as kernels
+from xornet.population import setup as population_setup
 from xornet.population import trainer as population
 from xornet.population.trainer import train_population
 from xornet.train.config import RunConfig
@@ -83,7 +84,7 @@ def _alone(cfg, X, y, nudge=False):
     if nudge:
         net.params *= 1.0 + 2.0**-52
     try:
-        history = train(net, X, y, cfg.settings())
+        history = train(net, X, y, cfg.check())
     except DivergenceError as e:
         return net.params.copy(), e.history, e.epoch
     return net.params.copy(), history, -1
@@ -118,7 +119,7 @@ def _check_against_alone(result, X, y):
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_network_equals_training_it_alone(case, backend):
     cfg, y, extra = CASES[case]
-    setup = population.make_setup(cfg, XOR_X, y, SEEDS, **extra)
+    setup = population_setup.make_setup(cfg, XOR_X, y, SEEDS, **extra)
     if backend == "numba" and kernels.unsupported(setup):
         with pytest.raises(XornetError, match="numba kernel cannot run this"):
             train_population(cfg, XOR_X, y, SEEDS, backend="numba", **extra)
@@ -187,7 +188,7 @@ def test_the_cases_cover_what_they_claim():
     r = train_population(CASES["target loss"][0], XOR_X, XOR_Y, SEEDS, backend="numpy")
     assert np.sum(r.epochs < 400) > 0
     unsupported = [c for c, (cfg, y, kw) in CASES.items()
-                   if kernels.unsupported(population.make_setup(cfg, XOR_X, y, SEEDS, **kw))]
+                   if kernels.unsupported(population_setup.make_setup(cfg, XOR_X, y, SEEDS, **kw))]
     assert unsupported == ["mini-batch shuffled"]
 
 
@@ -244,8 +245,8 @@ def test_summary_counts_what_the_arrays_say():
 
 def test_initial_draws_are_the_networks_own():
     cfg = _cfg(hidden=(4, 2), init="normal")
-    setup = population.make_setup(cfg, XOR_X, XOR_Y, [0, 5, 11], inits=["normal", "he", "zeros"])
-    P = population.initial_params(setup)  # (n_params, N)
+    setup = population_setup.make_setup(cfg, XOR_X, XOR_Y, [0, 5, 11], inits=["normal", "he", "zeros"])
+    P = population_setup.initial_params(setup)  # (n_params, N)
     for k, (seed, init) in enumerate([(0, "normal"), (5, "he"), (11, "zeros")]):
         np.testing.assert_array_equal(P[:, k], cfg.with_(seed=seed, init=init).build(2, 1).params)
 
@@ -254,10 +255,10 @@ def test_per_network_losses_match_the_loss_registry():
     rng = np.random.default_rng(0)
     y_hat = rng.uniform(0.0, 1.0, (4, 2, 5))  # (n, n_out, M)
     y = rng.integers(0, 2, (4, 2, 1)).astype(float)
-    for name, fn in population.LOSSES.items():
-        value, grad = fn(y_hat, y)
+    for name in losses.NAMES:
+        one = losses.get(name)
+        value, grad = one.per_network(y_hat, y)
         for m in range(5):
-            one = losses.get(name)
             assert value[m] == pytest.approx(one.value(y_hat[..., m], y[..., 0]), rel=1e-14)
             np.testing.assert_array_equal(grad[..., m], one.gradient(y_hat[..., m], y[..., 0]))
 
@@ -265,7 +266,7 @@ def test_per_network_losses_match_the_loss_registry():
 def test_kernel_tables_follow_the_core():
     differentiable = {n for n in activations.NAMES if activations.get(n).differentiable}
     assert set(kernels.COMPILED_ACTIVATIONS) == differentiable
-    assert set(population.LOSSES) == set(losses.NAMES)
+    assert all(losses.get(n).per_network is not None for n in losses.NAMES)
     compiled = (kernels.MSE, kernels.SSE, kernels.BCE)
     assert sorted(compiled) == sorted(losses.get(n).code for n in losses.NAMES)
     c = kernels.constants()

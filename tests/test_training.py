@@ -6,6 +6,7 @@ applied in a plain loop on a copy of the network.
 """
 
 import itertools
+import json
 import math
 import os
 import subprocess
@@ -498,3 +499,35 @@ def test_same_seed_gives_the_same_bits_in_this_process_and_in_two_others(tmp_pat
         outputs.append(done.stdout.strip())
     assert outputs[0] == outputs[1] == here
     assert len(here) == 2 * 8 * 17  # 17 float64 parameters: 2·4 + 4 + 4·1 + 1
+
+
+@pytest.mark.parametrize("name, momentum", [("sgd", 0.9), ("adam", 0.0)])
+def test_an_optimizer_keeping_some_columns_continues_as_if_trained_on_those_alone(name, momentum):
+    # Three models side by side on the last axis, one lr each; after two steps the middle one
+    # is dropped. The other two must go on exactly as optimizers that only ever saw them.
+    rng = np.random.default_rng(0)
+    p0, grads = rng.normal(size=(5, 3)), [rng.normal(size=(5, 3)) for _ in range(4)]
+    lrs = np.array([0.1, 0.2, 0.3])
+    keep = np.array([True, False, True])
+    together = p0.copy()
+    opt = optimizers.make(name, lrs.copy(), momentum)
+    for g in grads[:2]:
+        opt.step([together], [g])
+    together = together[:, keep]
+    opt.keep_columns(keep)
+    for g in grads[2:]:
+        opt.step([together], [g[:, keep]])
+    for c, column in zip(np.flatnonzero(keep), together.T, strict=True):
+        alone = p0[:, c:c + 1].copy()
+        one = optimizers.make(name, lrs[c], momentum)
+        for g in grads:
+            one.step([alone], [g[:, c:c + 1]])
+        np.testing.assert_array_equal(column, alone[:, 0])
+
+
+def test_stop_reasons_are_the_words_of_the_json_output():
+    from xornet.train.trainer import StopReason
+
+    assert [str(r) for r in StopReason] == [
+        "solved", "target loss", "max epochs", "callback", "not linearly separable", "diverged"]
+    assert json.dumps({"stop_reason": StopReason.MAX_EPOCHS}) == '{"stop_reason": "max epochs"}'

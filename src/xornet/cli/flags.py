@@ -121,5 +121,5 @@ def build_config(preset=None, hidden=None, activation=None, output_activation=No
         changes.setdefault("batch_size", 1)
     cfg = base.with_(**changes)
     cfg.build(2, 1)  # check names (activation, init) before any data work
-    cfg.settings()  # check the training settings
+    cfg.check()  # check the training settings
     return cfg

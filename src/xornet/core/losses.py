@@ -1,6 +1,9 @@
 """Loss functions: each one's value and its gradient with respect to the prediction ŷ.
 
-Shapes: ``y_hat`` and ``y`` are both (n_samples, n_outputs).
+Shapes: ``y_hat`` and ``y`` are both (n_samples, n_outputs). Each loss also has a
+per-network form for a population of M networks trained side by side (``xornet.population``):
+``y_hat`` (n, n_out, M) and ``y`` (n, n_out, 1) give a value per network (M,) and ∂E/∂ŷ
+(n, n_out, M), "every element" meaning every element of one network.
 """
 
 from collections.abc import Callable
@@ -29,6 +32,10 @@ class Loss:
         How per-sample errors are combined over a batch: ``"sum"`` or ``"mean"``.
     formula : str
         The formula, for explanations.
+    fused : callable, optional
+        ``fused(y_hat, y) -> (value, gradient)`` in one pass (the training loop's hot path).
+    per_network : callable
+        ``per_network(y_hat, y) -> (value (M,), gradient)`` for M networks on the last axis.
     code : int
         A fixed number for compiled code, which branches on numbers, not names
         (``xornet.population.kernel``). Codes are never renumbered: numba's on-disk cache
@@ -41,6 +48,7 @@ class Loss:
     combine: str
     formula: str
     fused: Callable[[Array, Array], tuple[float, Array]] | None = None  # both in one pass
+    per_network: Callable[[Array, Array], tuple[Array, Array]] | None = None  # (M,), ∂E/∂ŷ
     code: int = field(kw_only=True)
 
     def __call__(self, y_hat: Array, y: Array) -> tuple[float, Array]:
@@ -60,6 +68,12 @@ def _mse_gradient(y_hat, y):
     return (2.0 / y_hat.size) * (y_hat - y)
 
 
+def _mse_per_network(y_hat, y):
+    d = y_hat - y  # (n, n_out, M)
+    m = d.shape[0] * d.shape[1]
+    return np.einsum("nom,nom->m", d, d) / m, (2.0 / m) * d
+
+
 # sse: ½·Σ(ŷ − y)² over the batch — the classic "delta rule" form whose gradient is ŷ − y.
 def _sse(y_hat, y):
     d = (y_hat - y).ravel()
@@ -68,6 +82,11 @@ def _sse(y_hat, y):
 
 def _sse_gradient(y_hat, y):
     return y_hat - y
+
+
+def _sse_per_network(y_hat, y):
+    d = y_hat - y  # (n, n_out, M)
+    return 0.5 * np.einsum("nom,nom->m", d, d), d
 
 
 def _sse_fused(y_hat, y):
@@ -113,14 +132,22 @@ def _bce_gradient(y_hat, y):
     return (p - y) / (p * (1.0 - p)) / y_hat.size
 
 
+def _bce_per_network(y_hat, y):
+    p = _clip(y_hat)  # (n, n_out, M)
+    m = p.shape[0] * p.shape[1]
+    value = -np.sum(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=(0, 1)) / m
+    return value, (p - y) / (p * (1.0 - p)) / m
+
+
 _REGISTRY = {
     loss.name: loss
     for loss in (
         Loss("mse", _mse, _mse_gradient, "mean", "E = mean((ŷ − y)²)", _mse_fused,
-             code=0),
-        Loss("sse", _sse, _sse_gradient, "sum", "E = ½·Σ(ŷ − y)²", _sse_fused, code=1),
+             _mse_per_network, code=0),
+        Loss("sse", _sse, _sse_gradient, "sum", "E = ½·Σ(ŷ − y)²", _sse_fused,
+             _sse_per_network, code=1),
         Loss("bce", _bce, _bce_gradient, "mean", "E = −mean(y·ln ŷ + (1 − y)·ln(1 − ŷ))",
-             _bce_fused, code=2),
+             _bce_fused, _bce_per_network, code=2),
     )
 }
 

@@ -231,20 +231,22 @@ class Network:
     def fit(self, X, y, epochs=5000, lr=0.5, loss="mse", batch_size=None, optimizer="sgd",
             seed=0, momentum=0.0, shuffle=False, tolerance=0.1, stop_when_solved=False,
             target_loss=None, callbacks=()):
-        """Train by backpropagation; see ``xornet.train.trainer.TrainSettings`` for each option.
+        """Train by backpropagation; each keyword is the ``xornet.train.config.RunConfig``
+        field of that name (the defaults here are fit's own: plain gradient descent on the
+        MSE, no early stop).
 
         Returns a ``History``. Raises ``DivergenceError`` if the loss or a weight stops
         being finite (the epoch is named in the message).
         """
-        from xornet.train.trainer import TrainSettings, train
+        from xornet.train.trainer import fit_config, train
 
-        settings = TrainSettings(
+        config = fit_config(
             epochs=epochs, lr=lr, loss=loss, batch_size=batch_size, optimizer=optimizer,
             momentum=momentum, shuffle=shuffle, seed=seed, tolerance=tolerance,
             stop_when_solved=stop_when_solved, target_loss=target_loss,
         )
         X, y = self.check_data(X, y)
-        return train(self, X, y, settings, callbacks)
+        return train(self, X, y, config, callbacks)
 
     # --- files -------------------------------------------------------------------------
     def save(self, path):

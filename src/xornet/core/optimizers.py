@@ -30,6 +30,13 @@ class SGD:
             v -= self.lr * g
             p += v
 
+    def keep_columns(self, keep):
+        """Keep only columns ``keep`` (bool (M,)) of the state and of a per-column lr (M,):
+        for M models side by side on the last axis, when some of them stop training."""
+        self.lr = _keep(self.lr, keep)
+        if self._velocity is not None:
+            self._velocity = [v[..., keep] for v in self._velocity]
+
 
 # Adam's defaults, the paper's: decay of the running mean of g (β1) and of g² (β2), and the ε
 # that keeps a step finite where v is 0. The compiled population kernel reads them from here.
@@ -58,6 +65,18 @@ class Adam:
             v *= self.beta2
             v += (1.0 - self.beta2) * (g * g)
             p -= self.lr * (m / correct1) / (np.sqrt(v / correct2) + self.eps)
+
+    def keep_columns(self, keep):
+        """Keep only columns ``keep`` (bool (M,)) of the state and of a per-column lr (M,):
+        for M models side by side on the last axis, when some of them stop training."""
+        self.lr = _keep(self.lr, keep)
+        if self._m is not None:
+            self._m = [m[..., keep] for m in self._m]
+            self._v = [v[..., keep] for v in self._v]
+
+
+def _keep(lr, keep):
+    return lr[keep] if np.ndim(lr) else lr  # one lr per column, or one for all
 
 
 class PerceptronRule:

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from xornet.core import optimizers
 from xornet.doctor.diagnose import diagnose
-from xornet.explain import collapse, story
+from xornet.explain import collapse, separable, story
 from xornet.explain import lens as logic
 from xornet.io import datasets
-from xornet.train import perceptron
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ def report(net, X, y, history, config, data_name="this data", *, diverged_at=Non
     note = None
     if tried and not solved and diverged_at is None and not config.hidden \
             and (max_note_rows is None or len(X) <= max_note_rows):
-        note = perceptron.single_layer_note(X, y, data_name)
+        note = separable.single_layer_note(X, y, data_name)
     if diverged_at is not None:
         found = diagnose(None, X, y, history, config, diverged_at=diverged_at)
     elif solved or not tried or config.optimizer == optimizers.PERCEPTRON:

@@ -295,3 +295,27 @@ def _point(x):
 
 def _capital(text):
     return text[:1].upper() + text[1:]
+
+
+def single_layer_note(X, y, name="this data"):
+    """Why a network with no hidden layer cannot learn ``(X, y)``, or None when it could.
+
+    One sentence for 0/1 single-column targets that are not linearly separable, e.g. for XOR:
+    no single layer can learn it, no line separates its classes, the best is 3 of 4 rows.
+    None when the data is separable (a failure there is the training's, not the
+    architecture's) or when the targets are not one 0/1 column.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 2 and y.shape[1] != 1:
+        return None
+    if y.size == 0 or not np.all((y == 0.0) | (y == 1.0)):
+        return None
+    result = decide(X, y)
+    if result.linearly_separable:
+        return None
+    word = boundary_word(result.n_features)
+    best = (f", so a single layer gets at most {result.best_correct} of {result.n_samples} "
+            "rows right" if result.best_correct is not None else "")
+    return (f"No network without a hidden layer can learn {name}: a single layer's boundary is "
+            f"one {word}, and {result.reason}{best}; add a hidden layer with a non-linear "
+            "activation (sigmoid, tanh or relu).")

@@ -20,6 +20,7 @@ from xornet.explain.trace import explain_step
 from xornet.io import builtin, csvdata, datasets, modelfile
 from xornet.playground import frames, insights, spec
 from xornet.playground.stepper import Stepper
+from xornet.train.trainer import training_record
 
 MAX_ROWS_LISTED = 64  # predictions are sent per row up to this many rows (truth tables)
 FRAME_BUDGET = 0.05  # seconds of training per view update before the view is drawn anyway
@@ -229,10 +230,10 @@ class Session:
         if not np.isfinite(self.net.params).all():
             raise XornetError("model: the weights are not finite (training diverged); reset "
                               "before saving.")
+        s = self.stepper
         training = {**self.net.training, "dataset": self.data_name,
-                    "playground": self.spec.as_dict(), "epochs": self.stepper.epochs,
-                    "final_loss": self.stepper.loss, "solved": self.stepper.solved,
-                    "loss": self.spec.run.loss, "lr": self.spec.run.lr}
+                    "playground": self.spec.as_dict(),
+                    **training_record(self.spec.run, s.epochs, s.loss, s.solved)}
         doc = modelfile.to_document(self.net.sizes, self.net.activations, self.net.weights,
                                     self.net.biases, training=training)
         return {"type": "model", "filename": "xornet-model.json", "document": doc}

@@ -1,9 +1,12 @@
 """The plain NumPy path of the population trainer: N networks side by side, one epoch at a time.
 
-Each function here is the per-network maths of ``Dense``, ``xornet.core.losses`` and
-``training.train`` with one more axis: the population, LAST (see ``xornet.population.trainer`` for
-the layout). This is the reference: the tests check it against ``Network.fit`` network by
-network, and ``xornet.population.kernel`` (the compiled fast path) against it. It sits apart from
+Each function here is the per-network maths of ``Dense`` with one more axis: the population,
+LAST (see ``xornet.population.trainer`` for the layout). ``PopulationLearner`` is the
+population as a learner of ``xornet.train.trainer.Trainer``, the loop that also trains one
+Network, with the per-network losses of ``xornet.core.losses`` and the same stop rules.
+
+This is the reference: the tests check it against ``Network.fit`` network by network, and
+``xornet.population.kernel`` (the compiled fast path) against it. It sits apart from
 ``train_population``, which only sets up, picks a backend and collects the result.
 """
 
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xornet.core import activations, losses, optimizers
+from xornet.train.trainer import Trainer, any_stop, stop_rules
 
 
 @dataclass
@@ -59,112 +63,88 @@ def backward(setup, P, G, x, cache, grad_out):
                 np.add.reduce(delta * W[i], axis=1, out=g[:, i, :])
 
 
-# Each loss per network: (y_hat (n, n_out, M), y (n, n_out, 1)) → (value (M,), ∂E/∂ŷ).
-# The formulas of xornet.core.losses, with "every element" meaning every element of one network.
-def _sse(y_hat, y):
-    d = y_hat - y
-    return 0.5 * np.einsum("nom,nom->m", d, d), d
-
-
-def _mse(y_hat, y):
-    d = y_hat - y
-    m = d.shape[0] * d.shape[1]
-    return np.einsum("nom,nom->m", d, d) / m, (2.0 / m) * d
-
-
-def _bce(y_hat, y):
-    eps = losses.bce_clip(y_hat.dtype)
-    p = np.clip(y_hat, eps, 1.0 - eps)
-    m = p.shape[0] * p.shape[1]
-    value = -np.sum(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=(0, 1)) / m
-    return value, (p - y) / (p * (1.0 - p)) / m
-
-
-LOSSES = {"sse": _sse, "mse": _mse, "bce": _bce}  # one per name in xornet.core.losses (tested)
-
-
 def train_numpy(setup, P):
     """Train the population P (n_params, N) with NumPy; P ends holding the final params."""
-    run = _Active(setup, P)
-    cfg = setup.config
     X, y = setup.X[:, :, None], setup.y[:, :, None]  # (n, n_in, 1), (n, n_out, 1)
-    loss = LOSSES[cfg.loss]
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(1, cfg.epochs + 2):
-            cache = forward(setup, run.P, X)
-            value, grad = loss(cache[-1][1], y)
-            keep = run.record(epoch - 1, value, cache[-1][1], y)
-            if not keep.any():
-                break
-            if not keep.all():
-                cache = [(z[..., keep], a[..., keep]) for z, a in cache]
-                grad = grad[..., keep]
-                run.drop(keep)
-            if setup.full_batch:
-                backward(setup, run.P, run.G, X, cache, grad)
-                run.opt.step([run.P], [run.G])
-            else:
-                _minibatch_epoch(setup, run, loss)
-            finite = np.isfinite(run.P).all(axis=0)
-            if not finite.all():
-                run.diverged(epoch, ~finite)
-    run.close()
-    return run.stats
+    return Trainer(PopulationLearner(setup, P), X, y).run()
 
 
-def _minibatch_epoch(setup, run, loss):
-    X, y, bs = setup.X, setup.y, setup.config.batch_size
-    if setup.config.shuffle:  # each network its own order, from its own generator
-        order = np.stack([rng.permutation(len(X)) for rng in run.rngs], axis=-1)  # (n, M)
-    for first in range(0, len(X), bs):
-        if setup.config.shuffle:
-            rows = order[first:first + bs]  # (b, M)
-            xb = np.moveaxis(X[rows], 1, 2)  # (b, n_in, M)
-            yb = np.moveaxis(y[rows], 1, 2)  # (b, n_out, M)
-        else:
-            xb, yb = X[first:first + bs, :, None], y[first:first + bs, :, None]
-        cache = forward(setup, run.P, xb)
-        _, grad = loss(cache[-1][1], yb)
-        backward(setup, run.P, run.G, xb, cache, grad)
-        run.opt.step([run.P], [run.G])
-
-
-class _Active:
-    """The networks still training: column c of ``P`` is network ``idx[c]``."""
+class PopulationLearner:
+    """The networks still training, as a learner of ``xornet.train.trainer.Trainer``: column c
+    of ``P`` is network ``idx[c]``. A network that diverges is marked, not raised; a network
+    that stops is copied out to ``out`` and its column dropped (compaction)."""
 
     def __init__(self, setup, P):
         cfg = setup.config
         self.setup, self.out, self.P = setup, P, P.copy()
+        self.full_batch = setup.full_batch
         self.G = np.zeros_like(P)
         self.idx = np.arange(P.shape[1])
         self.opt = optimizers.make(cfg.optimizer, setup.lrs.copy(), cfg.momentum)
         self.rngs = [np.random.default_rng(int(s)) for s in setup.seeds] \
             if cfg.shuffle and not setup.full_batch else None
+        self.loss_fn = losses.get(cfg.loss).per_network
+        self.rules = stop_rules(cfg)
         self.stats = Stats.empty(P.shape[1])
+        self.y = setup.y[:, :, None]  # (n, n_out, 1)
+        self.cache = self.grad = self.value = None
 
-    def record(self, done, value, y_hat, y):
-        """The checks ``training._record`` and ``_should_stop`` make after ``done`` epochs;
-        returns which columns train on."""
-        cfg, stats = self.setup.config, self.stats
-        bad = ~np.isfinite(value)
-        within = ~bad & (np.max(np.abs(y_hat - y), axis=(0, 1)) <= cfg.tolerance)
+    def batches(self):
+        """One epoch's (x (b, n_in, 1 or M), y (b, n_out, 1 or M)) batches."""
+        X, y, bs = self.setup.X, self.setup.y, self.setup.config.batch_size
+        if self.full_batch:
+            return [(X[:, :, None], y[:, :, None])]
+        if self.rngs is None:
+            return [(X[first:first + bs, :, None], y[first:first + bs, :, None])
+                    for first in range(0, len(X), bs)]
+        # each network its own order, from its own generator
+        order = np.stack([rng.permutation(len(X)) for rng in self.rngs], axis=-1)  # (n, M)
+        return [(np.moveaxis(X[rows], 1, 2), np.moveaxis(y[rows], 1, 2))  # (b, units, M)
+                for rows in (order[first:first + bs] for first in range(0, len(X), bs))]
+
+    def evaluate(self, x, y):
+        self.cache = forward(self.setup, self.P, x)  # forward
+        self.x = x
+        value, self.grad = self.loss_fn(self.cache[-1][1], y)  # loss (M,)
+        return value
+
+    def learn(self):
+        backward(self.setup, self.P, self.G, self.x, self.cache, self.grad)  # backward
+        self.opt.step([self.P], [self.G])  # update
+
+    def record(self, done, value):
+        """After ``done`` epochs: which networks are within tolerance for the first time."""
+        stats, y_hat = self.stats, self.cache[-1][1]
+        within = np.isfinite(value) & (np.max(np.abs(y_hat - self.y), axis=(0, 1))
+                                       <= self.setup.config.tolerance)
         first = within & (stats.solved_epoch[self.idx] < 0)
         stats.solved_epoch[self.idx[first]] = done
-        stop = bad | (done >= cfg.epochs)
-        if cfg.stop_when_solved:
-            stop |= stats.solved_epoch[self.idx] >= 0
-        if cfg.target_loss is not None:
-            stop |= value <= cfg.target_loss
-        stats.diverged_epoch[self.idx[bad]] = done
         stats.epochs[self.idx] = done
-        self._save(stop)
-        return ~stop
 
-    def diverged(self, epoch, bad):
-        """Columns ``bad`` hold a non-finite weight after the update of ``epoch``."""
-        self.stats.diverged_epoch[self.idx[bad]] = epoch
-        self._save(bad)
-        self.drop(~bad)
+    def stop(self, done, value, reason=None):
+        """The stop rules per network (a non-finite loss stops it too, as diverged); drops
+        the networks that stop; True once none trains on."""
+        bad = ~np.isfinite(value)
+        stop = bad | any_stop(self.rules, done, value, self.stats.solved_epoch[self.idx] >= 0)
+        self.stats.diverged_epoch[self.idx[bad]] = done
+        self._save(stop)
+        if stop.any() and not stop.all():
+            keep = ~stop
+            self.cache = [(z[..., keep], a[..., keep]) for z, a in self.cache]
+            self.grad = self.grad[..., keep]
+            self.drop(keep)
+        return bool(stop.all())
+
+    def check_finite(self, epoch):
+        """Columns with a non-finite weight after an update of ``epoch`` are marked diverged."""
+        finite = np.isfinite(self.P).all(axis=0)
+        if not finite.all():
+            bad = ~finite
+            self.stats.diverged_epoch[self.idx[bad]] = epoch
+            self._save(bad)
+            self.drop(finite)
+
+    end_epoch = check_finite  # epochs are counted per network in ``record``
 
     def _save(self, which):
         self.out[:, self.idx[which]] = self.P[:, which]
@@ -172,16 +152,13 @@ class _Active:
     def drop(self, keep):
         """Forget every column but ``keep`` (bool (M,)): parameters, optimizer state, rngs."""
         self.P, self.G, self.idx = self.P[:, keep], self.G[:, keep], self.idx[keep]
-        self.opt.lr = self.opt.lr[keep]
-        for name in ("_velocity", "_m", "_v"):  # the optimizers' per-parameter state
-            state = getattr(self.opt, name, None)
-            if state is not None:
-                setattr(self.opt, name, [s[:, keep] for s in state])
+        self.opt.keep_columns(keep)
         if self.rngs is not None:
             self.rngs = [r for r, k in zip(self.rngs, keep, strict=True) if k]
 
-    def close(self):
+    def finish(self):
         self._save(np.ones(len(self.idx), bool))
+        return self.stats
 
 
 def evaluate(setup, P):
@@ -189,6 +166,6 @@ def evaluate(setup, P):
     with np.errstate(over="ignore", invalid="ignore"):
         y_hat = forward(setup, P, setup.X[:, :, None])[-1][1]
         y = setup.y[:, :, None]
-        value, _ = LOSSES[setup.config.loss](y_hat, y)
+        value, _ = losses.get(setup.config.loss).per_network(y_hat, y)
         within = np.max(np.abs(y_hat - y), axis=(0, 1)) <= setup.config.tolerance
     return value, within

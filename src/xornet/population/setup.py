@@ -42,7 +42,7 @@ def make_setup(config, X, y, seeds, lrs=None, inits=None):
     if config.optimizer == optimizers.PERCEPTRON:
         raise XornetError("optimizer: the population trainer trains by backpropagation; "
                           "choose sgd or adam (the perceptron rule trains one network).")
-    config.settings()  # validates every training field
+    config.check()  # validates every training field
     n_in = np.shape(X)[-1] if np.ndim(X) else 1  # X and y are checked below, by the network
     template = config.build(n_in, np.shape(y)[-1] if np.ndim(y) == 2 else 1)
     for layer in template.layers:

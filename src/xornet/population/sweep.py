@@ -26,7 +26,8 @@ import numpy as np
 
 from xornet.core import activations, initializers, losses
 from xornet.errors import XornetError
-from xornet.population.trainer import BACKENDS, make_setup, train_population
+from xornet.population.setup import make_setup
+from xornet.population.trainer import BACKENDS, train_population
 from xornet.train.config import RunConfig
 
 AXES = ("hidden", "activation", "output_activation", "init", "loss", "optimizer", "batch_size",

@@ -22,7 +22,7 @@ the checks and the initial draws), picks a backend, trains and collects the resu
 ``xornet.population.numpy_path`` is the plain NumPy reference and
 ``xornet.population.kernel`` the compiled fast path for the configurations it supports;
 ``backend="auto"`` uses it when numba is installed, and the tests check the two against each other
-and against ``Network.fit``. The names of the setup and the NumPy path stay importable from here.
+and against ``Network.fit``.
 """
 
 import importlib.util
@@ -34,14 +34,11 @@ import numpy as np
 
 from xornet.errors import XornetError
 from xornet.population.numpy_path import (
-    LOSSES,
-    Stats,
-    backward,
     evaluate,
-    forward,
     train_numpy,
 )
 from xornet.population.setup import Setup, config_for, initial_params, make_setup
+from xornet.train.trainer import training_record
 
 BACKENDS = ("auto", "numpy", "numba")
 
@@ -113,12 +110,8 @@ class PopulationResult:
         cfg = self.config_for(k)
         net = cfg.build(self.setup.X.shape[1], self.setup.y.shape[1])
         net.params[...] = self.params[k]
-        net.training = {
-            "loss": cfg.loss, "optimizer": cfg.optimizer, "lr": cfg.lr,
-            "momentum": cfg.momentum, "batch_size": cfg.batch_size, "shuffle": cfg.shuffle,
-            "seed": cfg.seed, "epochs": int(self.epochs[k]),
-            "final_loss": float(self.loss[k]), "solved": bool(self.solved[k]),
-        }
+        net.training = training_record(cfg, int(self.epochs[k]), float(self.loss[k]),
+                                       bool(self.solved[k]))
         return net
 
 
@@ -209,7 +202,3 @@ def _finish(setup, P, stats, backend):
         stats.epochs, value, stats.diverged_epoch, backend,
     )
 
-
-__all__ = ["BACKENDS", "LOSSES", "PopulationResult", "Setup", "Stats", "backward",
-           "evaluate", "forward", "initial_params", "make_setup", "train_numpy",
-           "train_population"]

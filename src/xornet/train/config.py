@@ -3,11 +3,14 @@
 The command line builds one from its flags; presets (``xornet.train.presets``) are instances.
 """
 
+import math
 from dataclasses import asdict, dataclass, replace
 
-from xornet.core import optimizers
+import numpy as np
+
+from xornet.core import losses, optimizers
 from xornet.core.network import Network
-from xornet.train.trainer import TrainSettings, train
+from xornet.errors import XornetError
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,29 @@ class RunConfig:
                        output_activation=self.output_activation, bias=self.bias,
                        init=self.init, seed=self.seed)
 
-    def settings(self):
-        return TrainSettings(
-            epochs=self.epochs, lr=self.lr, loss=self.loss, batch_size=self.batch_size,
-            optimizer=self.optimizer, momentum=self.momentum, shuffle=self.shuffle,
-            seed=self.seed, tolerance=self.tolerance, stop_when_solved=self.stop_when_solved,
-            target_loss=self.target_loss,
-        )
+    def check(self):
+        """Check every training field; raise XornetError naming the first bad one.
+
+        An explicit call, not ``__post_init__``: a config is built first (by the command
+        line, ``with_`` or ``Network.fit``) and checked where it is about to be used, so a
+        preset can be changed field by field without every step having to be valid.
+        """
+        _positive_int("epochs", self.epochs)
+        _finite("lr", self.lr, low=0.0, open_low=True)
+        losses.get(self.loss)
+        if self.batch_size is not None:
+            _positive_int("batch_size", self.batch_size)
+        _finite("momentum", self.momentum, low=0.0)
+        if self.momentum >= 1.0:
+            raise XornetError(f"momentum: must be below 1; received {self.momentum!r}.")
+        optimizers.make(self.optimizer, 1.0, self.momentum)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) \
+                or self.seed < 0:
+            raise XornetError(f"seed: expected a whole number ≥ 0; received {self.seed!r}.")
+        _finite("tolerance", self.tolerance, low=0.0, open_low=True)
+        if self.target_loss is not None:
+            _finite("target_loss", self.target_loss, low=0.0)
+        return self
 
     def as_dict(self):
         d = asdict(self)
@@ -71,12 +90,26 @@ def run(config, X, y, callbacks=()):
     needs ``hidden=()`` and ``output_activation="step"``; every other optimizer trains by
     backpropagation (``xornet.train.trainer.train``).
     """
+    # deferred: the trainer imports RunConfig from here
+    from xornet.train.perceptron import train_perceptron
+    from xornet.train.trainer import train
+
     net = config.build(X.shape[1], y.shape[1])
-    settings = config.settings()
+    config.check()
     X, y = net.check_data(X, y)
     if config.optimizer == optimizers.PERCEPTRON:
-        from xornet.train.perceptron import train_perceptron
+        return net, train_perceptron(net, X, y, config, callbacks)
+    return net, train(net, X, y, config, callbacks)
 
-        return net, train_perceptron(net, X, y, settings, callbacks)
-    history = train(net, X, y, settings, callbacks)
-    return net, history
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise XornetError(f"{name}: expected a whole number ≥ 1; received {value!r}.")
+
+
+def _finite(name, value, low, open_low=False):
+    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+    ok = ok and math.isfinite(value) and (value > low if open_low else value >= low)
+    if not ok:
+        bound = f"> {low:g}" if open_low else f"≥ {low:g}"
+        raise XornetError(f"{name}: expected a finite number {bound}; received {value!r}.")

@@ -21,18 +21,19 @@ import time
 
 import numpy as np
 
+from xornet.core import optimizers
 from xornet.errors import XornetError
-from xornet.explain import separable
-from xornet.train.trainer import History
+from xornet.train.trainer import (
+    History,
+    StopReason,
+    Trainer,
+    first_stop,
+    stop_rules,
+    training_record,
+)
 
-STOP_SOLVED = "solved"
-STOP_CYCLE = "not linearly separable"  # the weights repeated: the rule will cycle forever
-STOP_TARGET = "target loss"
-STOP_EPOCHS = "max epochs"
-STOP_CALLBACK = "callback"
 
-
-def train_perceptron(net, X, y, settings, callbacks=()):
+def train_perceptron(net, X, y, config, callbacks=()):
     """Train a step network with no hidden layer by the perceptron rule; return a History.
 
     Parameters
@@ -42,7 +43,7 @@ def train_perceptron(net, X, y, settings, callbacks=()):
         a step activation; changed in place.
     X : array (n_samples, n_in)
     y : array (n_samples, n_out) of 0s and 1s
-    settings : TrainSettings
+    config : RunConfig
         Uses ``epochs``, ``lr`` (α) and ``target_loss``. The rule is always online, samples in
         order, and always stops once every row is right.
     callbacks : sequence of callables
@@ -55,74 +56,82 @@ def train_perceptron(net, X, y, settings, callbacks=()):
         ``stop_reason`` is "solved", "not linearly separable" (the weights repeated, so the
         rule cycles for ever), "target loss", "max epochs" or "callback".
     """
-    _check_network(net)
-    _check_settings(settings)
-    X, y = net.check_data(X, y)
-    if not np.all((y == 0.0) | (y == 1.0)):
-        raise XornetError(
-            "y: the perceptron rule learns 0/1 targets, and this data has other values; use a "
-            "truth table or a classification dataset."
-        )
-    start = time.perf_counter()
-    rule = _ExactRule(net, X, settings.lr)
-    history = History()
-    seen = {rule.key(): 0}  # weights at the end of each epoch → that epoch
-    cycle = None
-    _record(history, net, X, y, 0)
-    while not history.solved:
-        if history.epochs >= settings.epochs:
-            history.stop_reason = STOP_EPOCHS
-            break
-        rule.epoch(y)
-        history.epochs += 1
-        _record(history, net, X, y, history.epochs)
-        if history.solved:
-            break
-        if settings.target_loss is not None and history.loss[-1] <= settings.target_loss:
-            history.stop_reason = STOP_TARGET
-            break
-        first = seen.setdefault(rule.key(), history.epochs)
-        if first != history.epochs:
-            history.stop_reason, cycle = STOP_CYCLE, [first, history.epochs]
-            break
-        if callbacks and any(cb(net, history) for cb in callbacks):
-            history.stop_reason = STOP_CALLBACK
-            break
-    if history.solved:
-        history.stop_reason = STOP_SOLVED
-    history.wall_time = time.perf_counter() - start
-    net.training = {
-        "optimizer": "perceptron", "lr": settings.lr, "epochs": history.epochs,
-        "final_loss": history.final_loss, "solved": history.solved,
-        "stop_reason": history.stop_reason,
-    }
-    if cycle is not None:
-        net.training["cycle"] = cycle  # the weights after epoch cycle[1] equal those after cycle[0]
+    learner = PerceptronLearner(net, X, y, config)
+    history = Trainer(learner, learner.X, learner.y, callbacks).run()
+    net.training = training_record(config, history.epochs, history.final_loss, history.solved,
+                                   history.stop_reason, optimizer=optimizers.PERCEPTRON)
+    if learner.cycle is not None:
+        net.training["cycle"] = learner.cycle  # the weights after epoch cycle[1] = after cycle[0]
     return history
 
 
-def single_layer_note(X, y, name="this data"):
-    """Why a network with no hidden layer cannot learn ``(X, y)``, or None when it could.
+class PerceptronLearner:
+    """The perceptron rule as a learner of ``xornet.train.trainer.Trainer``: one update per
+    epoch (the rule's exact pass over the samples in order); its loss is the fraction of
+    wrong outputs, and a repeat of the weights is its own stop rule."""
 
-    One sentence for 0/1 single-column targets that are not linearly separable, e.g. for XOR:
-    no single layer can learn it, no line separates its classes, the best is 3 of 4 rows.
-    None when the data is separable (a failure there is the training's, not the
-    architecture's) or when the targets are not one 0/1 column.
-    """
-    y = np.asarray(y, dtype=np.float64)
-    if y.ndim == 2 and y.shape[1] != 1:
-        return None
-    if y.size == 0 or not np.all((y == 0.0) | (y == 1.0)):
-        return None
-    result = separable.decide(X, y)
-    if result.linearly_separable:
-        return None
-    word = separable.boundary_word(result.n_features)
-    best = (f", so a single layer gets at most {result.best_correct} of {result.n_samples} "
-            "rows right" if result.best_correct is not None else "")
-    return (f"No network without a hidden layer can learn {name}: a single layer's boundary is "
-            f"one {word}, and {result.reason}{best}; add a hidden layer with a non-linear "
-            "activation (sigmoid, tanh or relu).")
+    full_batch = True  # the Trainer sees one update per epoch: the rule's whole pass
+
+    def __init__(self, net, X, y, config):
+        _check_network(net)
+        _check_settings(config)
+        X, y = net.check_data(X, y)
+        if not np.all((y == 0.0) | (y == 1.0)):
+            raise XornetError(
+                "y: the perceptron rule learns 0/1 targets, and this data has other values; use "
+                "a truth table or a classification dataset."
+            )
+        self.started = time.perf_counter()
+        self.net, self.X, self.y = net, X, y
+        self.rule = _ExactRule(net, X, config.lr)
+        self.history = History()
+        self.seen = {self.rule.key(): 0}  # weights at the end of each epoch → that epoch
+        self.cycle = None  # [first, again]: the epochs after which the weights were equal
+        rules = stop_rules(config, always_when_solved=True)
+        # the cycle check comes after solved and target loss, before max epochs
+        self.rules = [*rules[:-1], (StopReason.NOT_SEPARABLE, self._repeats), rules[-1]]
+        self.wrong = None
+
+    def batches(self):
+        return [(self.X, self.y)]
+
+    def evaluate(self, X, y):
+        """Forward (the step outputs), loss: the fraction of wrong outputs."""
+        self.wrong = _outputs(self.net.layers[0], X) != y  # (n, n_out)
+        return float(np.mean(self.wrong))
+
+    def learn(self):
+        self.rule.epoch(self.y)
+
+    def check_finite(self, epoch):
+        """Nothing to check: the weights are θ0 + α·U with bounded integers U."""
+
+    def end_epoch(self, epoch):
+        self.history.epochs = epoch
+
+    def record(self, done, loss):
+        history, wrong = self.history, self.wrong
+        history.loss.append(loss)
+        history.solved = not wrong.any()
+        if history.solved and history.solved_epoch is None:
+            history.solved_epoch = done
+        history.accuracy = float(np.mean(~wrong.any(axis=1)))
+        history.max_error = float(np.max(wrong))  # |ŷ − y| of 0/1 outputs is 0 or 1
+
+    def stop(self, done, loss, reason=None):
+        solved = self.history.solved
+        self.history.stop_reason = reason or first_stop(self.rules, done, loss, solved)
+        return bool(self.history.stop_reason)
+
+    def _repeats(self, done, loss, solved):
+        first = self.seen.setdefault(self.rule.key(), done)
+        if first != done:
+            self.cycle = [first, done]
+        return first != done
+
+    def finish(self):
+        self.history.wall_time = time.perf_counter() - self.started
+        return self.history
 
 
 class _ExactRule:
@@ -194,39 +203,28 @@ def _outputs(layer, X):
     return layer.activation.value(z)
 
 
-def _record(history, net, X, y, epochs_done):
-    y_hat = _outputs(net.layers[0], X)  # (n, n_out)
-    wrong = y_hat != y
-    history.loss.append(float(np.mean(wrong)))
-    history.solved = not wrong.any()
-    if history.solved and history.solved_epoch is None:
-        history.solved_epoch = epochs_done
-    history.accuracy = float(np.mean(~wrong.any(axis=1)))
-    history.max_error = float(np.max(np.abs(y_hat - y)))
-
-
 def _check_network(net):
     if len(net.layers) != 1:
         raise XornetError(
             f"hidden: the perceptron rule trains a network with no hidden layer, and this one has "
-            f"{len(net.layers) - 1}; use hidden=() (--hidden none) or another optimizer."
+            f"{len(net.layers) - 1}; use hidden=() or another optimizer."
         )
     name = net.layers[0].activation.name
     if name != "step":
         raise XornetError(
             f"output_activation: the perceptron rule trains step units, not {name}; set "
-            "output_activation to step (--output-activation step) or use another optimizer."
+            'output_activation="step" or use another optimizer.'
         )
 
 
-def _check_settings(settings):
-    if settings.shuffle:
+def _check_settings(config):
+    if config.shuffle:
         raise XornetError(
             "shuffle: the perceptron rule visits the samples in order, so a repeat of the "
             "weights proves a cycle; turn shuffling off."
         )
-    if settings.batch_size not in (None, 1):
+    if config.batch_size not in (None, 1):
         raise XornetError(
             f"batch_size: the perceptron rule updates after every sample; leave batch_size "
-            f"unset or 1 (received {settings.batch_size})."
+            f"unset or 1 (received {config.batch_size})."
         )

@@ -1,5 +1,20 @@
 """The training loop: forward, loss, backward, update — repeated, with stop conditions.
 
+One ``Trainer`` drives every way xornet trains: one Network by backpropagation
+(``NetworkLearner``, below), one step network by the perceptron rule
+(``xornet.train.perceptron``) and N networks side by side (``xornet.population.numpy_path``).
+Each of those is a *learner*, an object with ``full_batch`` (True when an epoch is one
+update from the whole set's forward pass) and these methods:
+
+    batches()            the (X, y) batches of one epoch, in the order they are visited
+    evaluate(X, y)       forward, loss: returns the loss and keeps ŷ and ∂E/∂ŷ
+    learn()              backward (the kept ∂E/∂ŷ), update
+    check_finite(epoch)  after an update of ``epoch``: what to do with a non-finite weight
+    end_epoch(epoch)     the divergence check once ``epoch``'s updates are done; count it
+    record(done, loss)   after ``done`` epochs, on the whole set: remember the loss, solved
+    stop(done, loss, reason=None)   apply the stop rules; True when nothing trains on
+    finish()             the result: a History, or per-network statistics
+
 ``history.loss[j]`` is the loss on the whole training set after j epochs, so
 ``history.loss[0]`` is the loss of the initial weights and a run of E epochs records E + 1
 values.
@@ -8,45 +23,24 @@ values.
 import math
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
 from xornet.core import losses, optimizers
 from xornet.errors import DivergenceError, XornetError
+from xornet.train.config import RunConfig
 
 
-@dataclass
-class TrainSettings:
-    """How to train. Every field is checked in ``__post_init__``."""
+class StopReason(StrEnum):
+    """Why a run stopped. The values are the words the JSON output has always used."""
 
-    epochs: int = 5000  # an upper bound; stop conditions may end the run earlier
-    lr: float = 0.5  # learning rate α
-    loss: str = "mse"  # mse, sse or bce
-    batch_size: int | None = None  # None = full batch, 1 = online, k = mini-batches of k
-    optimizer: str = "sgd"  # sgd or adam
-    momentum: float = 0.0  # sgd only; 0 is plain gradient descent
-    shuffle: bool = False  # online/mini-batch: visit samples in a new random order each epoch
-    seed: int = 0  # seeds the shuffling order
-    tolerance: float = 0.1  # "solved" = every output within this distance of its target
-    stop_when_solved: bool = False  # stop at the first epoch that is solved
-    target_loss: float | None = None  # stop once the loss is at most this
-
-    def __post_init__(self):
-        _positive_int("epochs", self.epochs)
-        _finite("lr", self.lr, low=0.0, open_low=True)
-        losses.get(self.loss)
-        if self.batch_size is not None:
-            _positive_int("batch_size", self.batch_size)
-        _finite("momentum", self.momentum, low=0.0)
-        if self.momentum >= 1.0:
-            raise XornetError(f"momentum: must be below 1; received {self.momentum!r}.")
-        optimizers.make(self.optimizer, 1.0, self.momentum)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) \
-                or self.seed < 0:
-            raise XornetError(f"seed: expected a whole number ≥ 0; received {self.seed!r}.")
-        _finite("tolerance", self.tolerance, low=0.0, open_low=True)
-        if self.target_loss is not None:
-            _finite("target_loss", self.target_loss, low=0.0)
+    SOLVED = "solved"  # every output within tolerance (and asked to stop then)
+    TARGET_LOSS = "target loss"  # the loss reached config.target_loss
+    MAX_EPOCHS = "max epochs"  # config.epochs epochs ran
+    CALLBACK = "callback"  # a callback returned True
+    NOT_SEPARABLE = "not linearly separable"  # the perceptron's weights repeated: a cycle
+    DIVERGED = "diverged"  # a number stopped being finite (the playground)
 
 
 @dataclass
@@ -55,7 +49,7 @@ class History:
 
     loss: list = field(default_factory=list)  # loss after 0, 1, 2, ... epochs
     epochs: int = 0  # epochs of updates actually run
-    stop_reason: str = ""  # "solved", "target loss", "max epochs" or "callback"
+    stop_reason: str = ""  # a StopReason, or "" while running
     solved: bool = False  # every output within tolerance at the end
     solved_epoch: int | None = None  # first epoch count at which the run was solved
     accuracy: float | None = None  # fraction of rows classified right (0/1 targets only)
@@ -67,8 +61,202 @@ class History:
         return self.loss[-1] if self.loss else math.nan
 
 
-def train(net, X, y, settings, callbacks=()):
-    """Train ``net`` on checked arrays X (n, n_in), y (n, n_out); return a History.
+# --- the stop rules, written once ---------------------------------------------------------
+
+def stop_rules(config, always_when_solved=False):
+    """The stop rules of ``config`` in order of precedence, as (reason, test) pairs.
+
+    ``test(done, loss, solved)`` gets the epochs done, the loss and whether the run has been
+    solved so far; it works on one run's numbers (giving a bool) and on M runs' (M,) arrays
+    (giving a bool (M,) array). The perceptron rule always stops when solved.
+    """
+    rules = []
+    if config.stop_when_solved or always_when_solved:
+        rules.append((StopReason.SOLVED, lambda done, loss, solved: solved))
+    if config.target_loss is not None:
+        target = config.target_loss
+        rules.append((StopReason.TARGET_LOSS, lambda done, loss, solved: loss <= target))
+    epochs = config.epochs
+    rules.append((StopReason.MAX_EPOCHS, lambda done, loss, solved: done >= epochs))
+    return rules
+
+
+def first_stop(rules, done, loss, solved):
+    """For one run: the reason of the first rule that holds, or "" when none does."""
+    for reason, holds in rules:
+        if holds(done, loss, solved):
+            return reason
+    return ""
+
+
+def any_stop(rules, done, loss, solved):
+    """For M runs: bool (M,), True where some rule holds."""
+    stop = np.zeros(np.shape(loss), bool)
+    for _, holds in rules:
+        stop |= holds(done, loss, solved)
+    return stop
+
+
+# --- the loop ----------------------------------------------------------------------------
+
+class Trainer:
+    """Trains a learner on X (n, n_in), y (n, n_out); the learner holds the RunConfig.
+
+    ``step()`` makes one update, ``epoch()`` one epoch and ``run()`` trains until a stop rule
+    holds. The caller of ``step``/``epoch`` (the playground) decides itself when to stop:
+    those record each epoch's loss but apply no stop rule. Each callback is called as
+    ``callback(learner.net, learner.history)`` after every epoch of ``run()``; returning
+    True stops the run.
+    """
+
+    def __init__(self, learner, X, y, callbacks=()):
+        self.learner, self.X, self.y, self.callbacks = learner, X, y, callbacks
+        self.epochs = 0  # epochs of updates completed
+        self.updates = 0  # updates made
+        self._batches, self._next = None, 0  # the current epoch's batches; the next one
+
+    def step(self):
+        """One update on the next batch: forward, loss, backward, update, then the divergence
+        check. Returns True when it completed an epoch (whose loss is then recorded)."""
+        if self._batches is None:
+            self._batches, self._next = self.learner.batches(), 0
+        X, y = self._batches[self._next]
+        self._next += 1
+        self.learner.evaluate(X, y)  # forward, loss
+        self.learner.learn()  # backward, update
+        self.updates += 1
+        if self._next < len(self._batches):
+            self.learner.check_finite(self.epochs + 1)
+            return False
+        self._batches = None
+        self.learner.end_epoch(self.epochs + 1)  # raises (one network) before counting it
+        self.epochs += 1
+        self.learner.record(self.epochs, self.learner.evaluate(self.X, self.y))
+        return True
+
+    def epoch(self):
+        """Updates until the current epoch is complete."""
+        while not self.step():
+            pass
+
+    def restart_epoch(self):
+        """Forget the rest of the current epoch: the next step starts a new one."""
+        self._batches = None
+
+    def run(self):
+        """Train until a stop rule holds; return the learner's result (a History for one
+        network)."""
+        learner, X, y = self.learner, self.X, self.y
+        # looked up once: this loop is the hot path of every run
+        evaluate, record, stop, learn = learner.evaluate, learner.record, learner.stop, \
+            learner.learn
+        epoch = 0
+        # Overflow on the way to divergence is detected and reported, not warned about.
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = evaluate(X, y)  # forward, loss: the whole set, after 0 epochs
+            record(0, loss)
+            while not stop(epoch, loss):
+                if learner.full_batch:  # one update per epoch, on the whole set
+                    learn()  # backward, update: from the forward just made
+                else:
+                    for batch in learner.batches():
+                        evaluate(*batch)  # forward, loss on one batch
+                        learn()  # backward, update
+                epoch += 1
+                learner.end_epoch(epoch)  # once per epoch: a non-finite number stays so
+                self.epochs = epoch
+                stopped = bool(self.callbacks) and self._callbacks_stop()
+                loss = evaluate(X, y)  # forward, loss: the whole set, after the epoch
+                record(epoch, loss)
+                if stopped:
+                    stop(epoch, loss, StopReason.CALLBACK)
+                    break
+        return learner.finish()
+
+    def _callbacks_stop(self):
+        if not self.callbacks:
+            return False
+        net, history = self.learner.net, self.learner.history
+        return any(cb(net, history) for cb in self.callbacks)
+
+
+class NetworkLearner:
+    """One Network trained by backpropagation with the optimizer ``config`` names."""
+
+    def __init__(self, net, X, y, config):
+        self.net, self.X, self.y, self.config = net, X, y, config
+        self.loss_fn = losses.get(config.loss)
+        self.value_and_gradient = self.loss_fn.fused or self.loss_fn  # looked up once: hot path
+        self.optimizer = optimizers.make(config.optimizer, config.lr, config.momentum)
+        self.params, self.grads = [net.params], [net.grads]  # the optimizer's lists, built once
+        self.rng = np.random.default_rng(config.seed)  # only used to shuffle
+        self.full_batch = config.batch_size is None or config.batch_size >= len(X)
+        self.rules = stop_rules(config)
+        self.history = History()
+        self.y_hat = self.grad = None
+        self.started = time.perf_counter()
+
+    def batches(self):
+        """Online (batch_size 1) or mini-batches, in order or in a fresh random order."""
+        X, y, size = self.X, self.y, self.config.batch_size
+        if self.full_batch:
+            return [(X, y)]
+        order = self.rng.permutation(len(X)) if self.config.shuffle else np.arange(len(X))
+        return [(X[rows], y[rows]) for rows in
+                (order[first:first + size] for first in range(0, len(X), size))]
+
+    def evaluate(self, X, y):
+        self.y_hat = self.net.forward(X)  # forward
+        loss, self.grad = self.value_and_gradient(self.y_hat, y)  # loss
+        return loss
+
+    def learn(self):
+        self.net.backward(self.grad)  # backward: every gradient first ...
+        self.optimizer.step(self.params, self.grads)  # ... then the update
+
+    def check_finite(self, epoch):
+        if not math.isfinite(np.add.reduce(self.net.params)):  # a sum is inf or nan if any is
+            raise diverged(epoch, "a weight", self.history)
+
+    def end_epoch(self, epoch):
+        if not math.isfinite(np.add.reduce(self.net.params)):  # check_finite, without a call
+            raise diverged(epoch, "a weight", self.history)
+        self.history.epochs = epoch
+
+    def record(self, done, loss):
+        history = self.history
+        if not math.isfinite(loss):
+            raise diverged(done, "the loss", history)
+        history.loss.append(loss)
+        if history.solved_epoch is None and _within(self.y_hat, self.y, self.config.tolerance):
+            history.solved_epoch = done
+
+    def stop(self, done, loss, reason=None):
+        history = self.history
+        history.stop_reason = reason or first_stop(
+            self.rules, done, loss, history.solved_epoch is not None)
+        return bool(history.stop_reason)
+
+    def finish(self):
+        """Summarise the final state: largest error, solved, accuracy, time."""
+        history, y = self.history, self.y
+        y_hat = self.net.forward(self.X)
+        history.max_error = float(np.max(np.abs(y_hat - y)))
+        history.solved = history.max_error <= self.config.tolerance
+        if np.all((y == 0.0) | (y == 1.0)):
+            # a row is right when every rounded output equals its target
+            history.accuracy = float(np.mean(np.all((y_hat >= 0.5) == (y == 1.0), axis=1)))
+        history.wall_time = time.perf_counter() - self.started
+        return history
+
+
+def _within(y_hat, y, tolerance):
+    return bool(np.abs(y_hat - y).max() <= tolerance)  # the method: less call overhead
+
+
+def train(net, X, y, config, callbacks=()):
+    """Train ``net`` by backpropagation on checked arrays X (n, n_in), y (n, n_out) as the
+    checked RunConfig ``config`` says (its network fields are not used); return a History.
 
     Each callback is called as ``callback(net, history)`` after every epoch; returning True
     stops the run.
@@ -80,112 +268,37 @@ def train(net, X, y, settings, callbacks=()):
                 "derivative, so it cannot be trained by backpropagation; use sigmoid, tanh or "
                 "relu."
             )
-    loss_fn = losses.get(settings.loss)
-    opt = optimizers.make(settings.optimizer, settings.lr, settings.momentum)
-    rng = np.random.default_rng(settings.seed)  # only used to shuffle
-    full_batch = settings.batch_size is None or settings.batch_size >= len(X)
-    history = History()
-    start = time.perf_counter()
-    # Overflow on the way to divergence is detected and reported below, not warned about.
-    with np.errstate(over="ignore", invalid="ignore"):
-        _loop(net, X, y, settings, callbacks, loss_fn, opt, rng, full_batch, history)
-    _summarise(history, net.forward(X), y, settings)
-    history.wall_time = time.perf_counter() - start
-    net.training = {
-        "loss": loss_fn.name, "optimizer": settings.optimizer, "lr": settings.lr,
-        "momentum": settings.momentum, "batch_size": settings.batch_size,
-        "shuffle": settings.shuffle, "seed": settings.seed, "epochs": history.epochs,
-        "final_loss": history.final_loss, "solved": history.solved,
-    }
+    learner = NetworkLearner(net, X, y, config)
+    history = Trainer(learner, X, y, callbacks).run()
+    net.training = training_record(config, history.epochs, history.final_loss, history.solved)
     return history
 
 
-def _loop(net, X, y, settings, callbacks, loss_fn, opt, rng, full_batch, history):
-    """Epoch after epoch: forward, loss, (stop?), backward, update."""
-    value_and_gradient = loss_fn.fused or loss_fn  # looked up once: this loop is the hot path
-    params, grads = [net.params], [net.grads]
-    for epoch in range(1, settings.epochs + 2):
-        if full_batch:
-            # forward: the whole set; its loss is the loss after epoch - 1 epochs
-            y_hat = net.forward(X)
-            value, grad = value_and_gradient(y_hat, y)
-        else:
-            y_hat = net.forward(X)
-            value = loss_fn.value(y_hat, y)
-        _record(history, epoch - 1, value, y_hat, y, settings)
-        if _should_stop(history, epoch - 1, settings) or epoch > settings.epochs:
-            break
-        if full_batch:
-            net.backward(grad)  # backward: every gradient first ...
-            opt.step(params, grads)  # ... then the update
-        else:
-            _minibatch_epoch(net, X, y, settings, loss_fn, opt, rng)
-        if not math.isfinite(np.add.reduce(net.params)):  # a sum is inf or nan if any term is
-            raise _diverged(epoch, "a weight", history)
-        history.epochs = epoch
-        if callbacks and any(cb(net, history) for cb in callbacks):
-            history.stop_reason = "callback"
-            y_hat = net.forward(X)
-            _record(history, epoch, loss_fn.value(y_hat, y), y_hat, y, settings)
-            break
+def fit_config(**fields):
+    """The checked RunConfig of ``Network.fit``'s keywords (every training field given)."""
+    return RunConfig(**fields).check()
 
 
-def _minibatch_epoch(net, X, y, settings, loss_fn, opt, rng):
-    """One epoch of online (batch_size 1) or mini-batch updates."""
-    order = rng.permutation(len(X)) if settings.shuffle else np.arange(len(X))
-    for first in range(0, len(X), settings.batch_size):
-        rows = order[first:first + settings.batch_size]
-        _, grad = loss_fn(net.forward(X[rows]), y[rows])
-        net.backward(grad)
-        opt.step([net.params], [net.grads])
+def training_record(config, epochs, final_loss, solved, stop_reason="", optimizer=None):
+    """The ``net.training`` record (saved in the model file): how the network was trained,
+    from the RunConfig ``config`` (``optimizer`` overrides its optimizer), and how it ended.
+    The perceptron rule's record also says why it stopped."""
+    optimizer = optimizer or config.optimizer
+    if optimizer == optimizers.PERCEPTRON:
+        return {"optimizer": optimizer, "lr": config.lr, "epochs": epochs,
+                "final_loss": final_loss, "solved": solved, "stop_reason": stop_reason}
+    return {
+        "loss": losses.get(config.loss).name, "optimizer": optimizer, "lr": config.lr,
+        "momentum": config.momentum, "batch_size": config.batch_size,
+        "shuffle": config.shuffle, "seed": config.seed, "epochs": epochs,
+        "final_loss": final_loss, "solved": solved,
+    }
 
 
-def _record(history, epochs_done, value, y_hat, y, settings):
-    if not math.isfinite(value):
-        raise _diverged(epochs_done, "the loss", history)
-    history.loss.append(value)
-    if history.solved_epoch is None and _within(y_hat, y, settings.tolerance):
-        history.solved_epoch = epochs_done
-
-
-def _should_stop(history, epochs_done, settings):
-    if settings.stop_when_solved and history.solved_epoch is not None:
-        history.stop_reason = "solved"
-    elif settings.target_loss is not None and history.loss[-1] <= settings.target_loss:
-        history.stop_reason = "target loss"
-    elif epochs_done >= settings.epochs:
-        history.stop_reason = "max epochs"
-    return bool(history.stop_reason)
-
-
-def _within(y_hat, y, tolerance):
-    return bool(np.max(np.abs(y_hat - y)) <= tolerance)
-
-
-def _summarise(history, y_hat, y, settings):
-    history.max_error = float(np.max(np.abs(y_hat - y)))
-    history.solved = history.max_error <= settings.tolerance
-    if np.all((y == 0.0) | (y == 1.0)):
-        # a row is right when every rounded output equals its target
-        history.accuracy = float(np.mean(np.all((y_hat >= 0.5) == (y == 1.0), axis=1)))
-
-
-def _diverged(epoch, what, history):
+def diverged(epoch, what, history=None):
+    """The DivergenceError for ``what`` (a weight, the loss) turning non-finite in ``epoch``."""
     return DivergenceError(
         f"training diverged: {what} stopped being finite in epoch {epoch}; use a smaller "
-        "learning rate (--lr).",
+        "learning rate (lr).",
         epoch, history,
     )
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise XornetError(f"{name}: expected a whole number ≥ 1; received {value!r}.")
-
-
-def _finite(name, value, low, open_low=False):
-    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-    ok = ok and math.isfinite(value) and (value > low if open_low else value >= low)
-    if not ok:
-        bound = f"> {low:g}" if open_low else f"≥ {low:g}"
-        raise XornetError(f"{name}: expected a finite number {bound}; received {value!r}.")
