@@ -63,7 +63,7 @@ def test_every_change_sets_the_field_it_names(every_diagnosis):
             for field, value in change.items():
                 assert getattr(cfg, field) == value
             cfg.build(2, 1)  # a setting the network accepts
-            cfg.settings()
+            cfg.check()
 
 
 def test_the_suggestion_names_settings_without_flags(every_diagnosis):

@@ -245,7 +245,8 @@ def test_summary_counts_what_the_arrays_say():
 
 def test_initial_draws_are_the_networks_own():
     cfg = _cfg(hidden=(4, 2), init="normal")
-    setup = population_setup.make_setup(cfg, XOR_X, XOR_Y, [0, 5, 11], inits=["normal", "he", "zeros"])
+    setup = population_setup.make_setup(cfg, XOR_X, XOR_Y, [0, 5, 11],
+                                        inits=["normal", "he", "zeros"])
     P = population_setup.initial_params(setup)  # (n_params, N)
     for k, (seed, init) in enumerate([(0, "normal"), (5, "he"), (11, "zeros")]):
         np.testing.assert_array_equal(P[:, k], cfg.with_(seed=seed, init=init).build(2, 1).params)
