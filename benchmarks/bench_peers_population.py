@@ -59,7 +59,7 @@ def initial_weights(n, seed=0):
 
 def run_xornet(n, epochs):
     import xornet
-    from xornet.population import kernel as kernels
+    from xornet.population import kernel
     from xornet.population.trainer import train_population
     from xornet.train.config import RunConfig
 
@@ -68,7 +68,7 @@ def run_xornet(n, epochs):
     cfg = RunConfig(hidden=(3,), activation="sigmoid", output_activation="sigmoid", bias=True,
                     init="uniform", loss="sse", optimizer="sgd", momentum=0.0, lr=LR,
                     epochs=epochs, batch_size=None, stop_when_solved=False)
-    compile_ = kernels.load()  # imports numba and loads the kernel from its disk cache
+    compile_ = kernel.load()  # imports numba and loads the kernel from its disk cache
     r = train_population(cfg, X, y, n, backend="numba")
     return {"import": imported, "setup": r.setup_time, "compile": compile_ + r.compile_time,
             "train": r.train_time, "solved": r.success_rate}

@@ -61,9 +61,9 @@ def worker(kind, n, epochs, threads, save):
         out["train"] = time.perf_counter() - t
     else:
         if kind == "numba":
-            from xornet.population import kernel as kernels
+            from xornet.population import kernel
 
-            out["compile"] = kernels.load()  # import numba, then compile or load the cache
+            out["compile"] = kernel.load()  # import numba, then compile or load the cache
         out["rss_before"] = _rss_mb("VmRSS")
         r = train_population(cfg, X, y, n, backend=kind, threads=threads)
         out.update(setup=r.setup_time, train=r.train_time, solved=r.success_rate,

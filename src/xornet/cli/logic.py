@@ -8,8 +8,7 @@ from rich.table import Table
 from xornet import load
 from xornet.cli import app, options, render
 from xornet.errors import XornetError
-from xornet.explain import lens as logic
-from xornet.explain import story
+from xornet.explain import logic, story
 from xornet.io import builtin, datasets
 
 Opt = typer.Option

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from xornet.core import optimizers
 from xornet.doctor.diagnose import diagnose
-from xornet.explain import collapse, separable, story
-from xornet.explain import lens as logic
+from xornet.explain import collapse, logic, separable, story
 from xornet.io import datasets
 
 
@@ -19,7 +18,7 @@ from xornet.io import datasets
 class Report:
     """What the library says about a run, for an edge to print or show."""
 
-    lens: object  # the logic lens reading (xornet.explain.lens.Lens) of a solved boolean task
+    lens: object  # the logic lens reading (xornet.explain.logic.Lens) of a solved boolean task
     story: tuple  # that reading in sentences (xornet.explain.story.Sentence); () without one
     single_layer_note: str | None  # why no single layer can learn this data (failed, no hidden)
     collapse_note: str | None  # every hidden layer is linear: one layer in disguise

@@ -5,7 +5,7 @@ A truth table over k variables is a string of 2**k bits, one per row of :func:`a
 A OR B. This module names such tables (the 16 two-input gates, AND/OR/XOR of many inputs)
 and writes any small one as an expression over given operands, by Shannon expansion.
 
-It knows nothing about networks: ``xornet.explain.lens`` reads a network's units as truth tables
+It knows nothing about networks: ``xornet.explain.logic`` reads a network's units as truth tables
 and uses these functions to name them, so the boolean algebra lives apart from the lens.
 """
 

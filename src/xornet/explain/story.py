@@ -1,6 +1,6 @@
 """The logic lens in words: one list of sentences that every edge shows.
 
-``xornet.explain.lens.lens`` reads each unit as a boolean function; :func:`sentences` says
+``xornet.explain.logic.lens`` reads each unit as a boolean function; :func:`sentences` says
 what that reading means: each first-layer unit's function, each later unit over the layer
 before and composed over the inputs, the units that are not crisp, and whether the
 composition is what the network really outputs. Each ``Sentence`` carries its kind, so an

@@ -12,10 +12,14 @@ import numpy as np
 
 from xornet.core import losses
 from xornet.core.naming import flat_numbers, unit_names
+from xornet.errors import XornetError
+from xornet.train.config import RunConfig
 
 
-def explain_step(net, X, y, loss="mse", lr=0.5):
+def explain_step(net, X, y, loss=None, lr=None):
     """Every number of one gradient-descent step of ``net`` on the batch (X, y).
+
+    ``loss`` and ``lr`` default to the default run's (``RunConfig()``).
 
     Returns a dict with ``forward`` (per sample, per layer, per unit: the terms of
     net = x·W + b, the net input and the activation), ``loss`` (value and each sample's
@@ -23,6 +27,10 @@ def explain_step(net, X, y, loss="mse", lr=0.5):
     their product, the combined gradient, the update), ``matrix`` (the same in matrix form)
     and ``new_weights`` / ``new_biases``. The network itself is not changed.
     """
+    default = RunConfig()
+    loss = default.loss if loss is None else loss
+    lr = default.lr if lr is None else lr
+    _check_differentiable(net)
     X, y = net.check_data(X, y)
     loss_fn = losses.get(loss)
     names = [unit_names(net.sizes, k) for k in range(len(net.sizes))]
@@ -59,6 +67,15 @@ def explain_step(net, X, y, loss="mse", lr=0.5):
         "new_weights": [w.tolist() for w in new_weights],
         "new_biases": None if new_biases is None else [b.tolist() for b in new_biases],
     }
+
+
+def _check_differentiable(net):
+    for layer in net.layers:
+        if not layer.activation.differentiable:
+            raise XornetError(
+                f"layer {layer.index}: the {layer.activation.name} activation has no "
+                "derivative, so there is no backpropagation step to explain; read a step "
+                "network with the logic lens or check it against its truth table instead.")
 
 
 def _sample_trace(net, x, t, loss_fn, names, w_num, b_num):

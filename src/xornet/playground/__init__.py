@@ -1,7 +1,7 @@
 """The playground: a live page on localhost that trains a real xornet network in the browser.
 
 The server (FastAPI on uvicorn) runs the library itself — every number on the page comes
-from ``xornet.core.network``, ``xornet.explain.trace``, ``xornet.explain.lens`` and
+from ``xornet.core.network``, ``xornet.explain.trace``, ``xornet.explain.logic`` and
 ``xornet.doctor.diagnose`` — and streams views over a WebSocket; the page in ``static/`` is plain
 HTML, CSS and JavaScript.
 

@@ -292,9 +292,9 @@ def preflight(grid, X, y, seeds, backend="auto"):
         setup = make_setup(cell.config, X, y, seeds)
         reason = None
         if backend != "numpy":
-            from xornet.population import kernel as kernels
+            from xornet.population import kernel
 
-            reason = kernels.unsupported(setup) or ("numba is not installed (pip install "
+            reason = kernel.unsupported(setup) or ("numba is not installed (pip install "
                                                     "numba)" if numba_missing else None)
         if reason and backend == "numba":
             raise XornetError(f"backend: the numba kernel cannot run cell {cell.index} "

@@ -144,9 +144,9 @@ def train_population(config, X, y, seeds, *, lrs=None, inits=None, backend="auto
     chosen, compile_time = _load_kernel(chosen, backend)
     start = time.perf_counter()
     if chosen == "numba":
-        from xornet.population import kernel as kernels
+        from xornet.population import kernel
 
-        stats = kernels.train(setup, P, threads)
+        stats = kernel.train(setup, P, threads)
     else:
         stats = train_numpy(setup, P)
     result = _finish(setup, P, stats, chosen)
@@ -163,9 +163,9 @@ def _choose_backend(setup, backend):
                           f"{', '.join(BACKENDS)}.")
     if backend == "numpy":
         return "numpy"
-    from xornet.population import kernel as kernels
+    from xornet.population import kernel
 
-    reason = kernels.unsupported(setup)
+    reason = kernel.unsupported(setup)
     if reason is None and importlib.util.find_spec("numba") is None:
         reason = "numba is not installed (pip install numba)"
     if reason is None:
@@ -180,10 +180,10 @@ def _load_kernel(chosen, backend):
     """(backend that runs, seconds spent compiling or loading the kernel)."""
     if chosen != "numba":
         return chosen, 0.0
-    from xornet.population import kernel as kernels
+    from xornet.population import kernel
 
     try:
-        return "numba", kernels.load()
+        return "numba", kernel.load()
     except ImportError as e:  # numba is installed but does not load (e.g. with this NumPy)
         if backend == "numba":
             raise XornetError(f"backend: numba does not load ({e}); use backend 'numpy' or "

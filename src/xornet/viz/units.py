@@ -8,7 +8,7 @@ import numpy as np
 
 from xornet.core.naming import unit_names
 from xornet.errors import XornetError
-from xornet.explain import lens as logic
+from xornet.explain import logic
 from xornet.io import datasets
 from xornet.viz import style
 from xornet.viz.boundary import check_data, check_plane_network, describe, unit_line

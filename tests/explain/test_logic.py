@@ -18,8 +18,7 @@ import xornet
 import xornet.cli.logic  # registers check/logic on the app
 from xornet.cli import app
 from xornet.errors import XornetError
-from xornet.explain import boolfn
-from xornet.explain import lens as logic
+from xornet.explain import boolfn, logic
 
 ROWS = list(itertools.product([0, 1], repeat=2))  # (0,0), (0,1), (1,0), (1,1)
 

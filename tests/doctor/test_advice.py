@@ -19,8 +19,7 @@ import xornet
 from xornet.cli import app, wording
 from xornet.doctor.diagnose import run_and_diagnose
 from xornet.errors import XornetError
-from xornet.explain import lens as logic
-from xornet.explain import story
+from xornet.explain import logic, story
 from xornet.io import datasets
 from xornet.playground import insights, spec
 from xornet.population import sweep

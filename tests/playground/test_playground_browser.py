@@ -24,7 +24,7 @@ from xornet.playground import server
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # The README's picture; written only when asked: XORNET_SCREENSHOT=1 pytest ...
-SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "images" / "playground.png"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "playground.png"
 
 # No skip: the browser tests are part of the issue; `make test` installs Debian's chromium.
 assert os.path.exists(CHROMIUM), "Debian's chromium is missing: run `make test`, which installs it"

@@ -218,3 +218,13 @@ def test_cli_explain_bad_input_is_one_line(args):
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["builtin:xor-step", "builtin:xor-or-nand", "builtin:and-step"])
+def test_a_step_network_is_refused_with_one_sentence(name):
+    # a step has no derivative: there is no chain rule to write out (it used to crash)
+    result = CliRunner().invoke(app, ["explain", name])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "step activation has no derivative" in lines[0]
+    assert "Traceback" not in result.output

@@ -20,7 +20,7 @@ import pytest
 from xornet.core import activations, initializers, losses
 from xornet.errors import DivergenceError, XornetError
 from xornet.io import datasets
-from xornet.population import kernel as kernels
+from xornet.population import kernel
 from xornet.population import setup as population_setup
 from xornet.population import trainer as population
 from xornet.population.trainer import train_population
@@ -120,7 +120,7 @@ def _check_against_alone(result, X, y):
 def test_every_network_equals_training_it_alone(case, backend):
     cfg, y, extra = CASES[case]
     setup = population_setup.make_setup(cfg, XOR_X, y, SEEDS, **extra)
-    if backend == "numba" and kernels.unsupported(setup):
+    if backend == "numba" and kernel.unsupported(setup):
         with pytest.raises(XornetError, match="numba kernel cannot run this"):
             train_population(cfg, XOR_X, y, SEEDS, backend="numba", **extra)
         result = train_population(cfg, XOR_X, y, SEEDS, backend="auto", **extra)
@@ -188,7 +188,7 @@ def test_the_cases_cover_what_they_claim():
     r = train_population(CASES["target loss"][0], XOR_X, XOR_Y, SEEDS, backend="numpy")
     assert np.sum(r.epochs < 400) > 0
     unsupported = [c for c, (cfg, y, kw) in CASES.items()
-                   if kernels.unsupported(population_setup.make_setup(cfg, XOR_X, y, SEEDS, **kw))]
+                   if kernel.unsupported(population_setup.make_setup(cfg, XOR_X, y, SEEDS, **kw))]
     assert unsupported == ["mini-batch shuffled"]
 
 
@@ -266,11 +266,11 @@ def test_per_network_losses_match_the_loss_registry():
 
 def test_kernel_tables_follow_the_core():
     differentiable = {n for n in activations.NAMES if activations.get(n).differentiable}
-    assert set(kernels.COMPILED_ACTIVATIONS) == differentiable
+    assert set(kernel.COMPILED_ACTIVATIONS) == differentiable
     assert all(losses.get(n).per_network is not None for n in losses.NAMES)
-    compiled = (kernels.MSE, kernels.SSE, kernels.BCE)
+    compiled = (kernel.MSE, kernel.SSE, kernel.BCE)
     assert sorted(compiled) == sorted(losses.get(n).code for n in losses.NAMES)
-    c = kernels.constants()
+    c = kernel.constants()
     assert (c.beta1, c.beta2, c.adam_eps) == (0.9, 0.999, 1e-8)  # Kingma & Ba's defaults
     assert c.clip == 2.0**-52  # one machine epsilon of float64
     assert c.leaky_slope == activations.LEAKY_SLOPE == 0.01
@@ -281,24 +281,24 @@ def test_registry_codes_are_fixed_forever():
     assert {n: activations.get(n).code for n in activations.NAMES} == {
         "sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4, "step": 5}
     assert {n: losses.get(n).code for n in losses.NAMES} == {"mse": 0, "sse": 1, "bce": 2}
-    assert (kernels.SIGMOID, kernels.TANH, kernels.RELU, kernels.LEAKY_RELU,
-            kernels.LINEAR) == (0, 1, 2, 3, 4)
+    assert (kernel.SIGMOID, kernel.TANH, kernel.RELU, kernel.LEAKY_RELU,
+            kernel.LINEAR) == (0, 1, 2, 3, 4)
 
 
 def test_kernel_exponentials_are_accurate_to_the_last_places():
     x = np.concatenate([np.linspace(-40.0, 40.0, 2001), np.geomspace(1e-12, 1.0, 200)])
     for v in x:
-        assert kernels._expm1(v) == pytest.approx(np.expm1(v), rel=5e-16, abs=0.0)
-        assert kernels._expm1(-v) == pytest.approx(np.expm1(-v), rel=5e-16, abs=0.0)
+        assert kernel._expm1(v) == pytest.approx(np.expm1(v), rel=5e-16, abs=0.0)
+        assert kernel._expm1(-v) == pytest.approx(np.expm1(-v), rel=5e-16, abs=0.0)
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
 def test_kernel_activations_match_the_core(name):
-    kernels.load()
+    kernel.load()
     z = np.concatenate([np.linspace(-50.0, 50.0, 1001), [0.0, -0.0, 1e-300, -1e-12]])
     a = z.copy()[None, :]  # one row of a block of len(z) networks
     code, slope = activations.get(name).code, activations.LEAKY_SLOPE
-    kernels._activate(a, 0, np.zeros_like(a), 0, code, slope)  # bias row of 0
+    kernel._activate(a, 0, np.zeros_like(a), 0, code, slope)  # bias row of 0
     a = a[0]
     want = activations.get(name).value(z)
     # the core's sigmoid is 0.5·(1 + tanh(z/2)): its own absolute error near 0 is ½ ulp of 1
@@ -324,7 +324,7 @@ def test_a_numba_that_does_not_load_falls_back_or_says_so(monkeypatch):
     def broken():
         raise ImportError("numba needs an older NumPy")
 
-    monkeypatch.setattr(kernels, "load", broken)
+    monkeypatch.setattr(kernel, "load", broken)
     monkeypatch.setattr(population.importlib.util, "find_spec", lambda name: True)
     assert train_population(_cfg(epochs=3), XOR_X, XOR_Y, 2).backend == "numpy"
     with pytest.raises(XornetError, match="numba does not load"):
