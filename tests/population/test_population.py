@@ -22,7 +22,6 @@ from xornet.errors import DivergenceError, XornetError
 from xornet.io import datasets
 from xornet.population import kernel
 from xornet.population import setup as population_setup
-from xornet.population import trainer as population
 from xornet.population.trainer import train_population
 from xornet.train.config import RunConfig
 from xornet.train.trainer import train
@@ -318,17 +317,6 @@ def test_memory_does_not_grow_with_epochs():
     short, long = peak(5), peak(100)
     assert long < 1.1 * short
     assert short < 2000 * 13 * 8 * 40  # a few dozen copies of the parameters, not more
-
-
-def test_a_numba_that_does_not_load_falls_back_or_says_so(monkeypatch):
-    def broken():
-        raise ImportError("numba needs an older NumPy")
-
-    monkeypatch.setattr(kernel, "load", broken)
-    monkeypatch.setattr(population.importlib.util, "find_spec", lambda name: True)
-    assert train_population(_cfg(epochs=3), XOR_X, XOR_Y, 2).backend == "numpy"
-    with pytest.raises(XornetError, match="numba does not load"):
-        train_population(_cfg(epochs=3), XOR_X, XOR_Y, 2, backend="numba")
 
 
 def test_import_xornet_does_not_import_numba():

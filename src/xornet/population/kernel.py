@@ -82,6 +82,7 @@ def constants():
 
 
 _compiled = None  # the compiled entry point, once load() has run
+_failed = None  # why load() could not compile, once it has failed
 _loading = threading.Lock()
 
 
@@ -98,30 +99,86 @@ def unsupported(setup):
     return None
 
 
+class KernelUnavailable(Exception):
+    """The kernel could not be compiled or loaded here; ``str(e)`` says why in a clause."""
+
+
 def load():
     """Compile the kernel, or load it from numba's on-disk cache; return the seconds taken
-    (0 after the first call in a process)."""
-    global _compiled
+    (0 after the first call in a process).
+
+    When numba cannot keep its cache beside this file (a read-only installation with no
+    writable cache folder), the kernel is compiled into a temporary cache instead. Any other
+    failure raises ``KernelUnavailable`` and leaves this module exactly as it was (plain
+    Python functions), so the caller can fall back to the NumPy path.
+    """
+    global _compiled, _failed
     with _loading:
         if _compiled is not None:
             return 0.0
-        start = time.perf_counter()
-        import numba  # only here: the fast path is optional
+        if _failed is not None:
+            raise KernelUnavailable(_failed)
+        try:
+            return _load()
+        except KernelUnavailable as e:
+            _failed = str(e)  # remembered: the next call does not try (and wait) again
+            raise
 
-        jit = {name: numba.njit(cache=True, inline="always", error_model="numpy")
-               for name in _HELPERS}
-        # the polynomial alone may fuse multiply and add (faster, and no less accurate);
-        # LLVM still inlines it into the loops, which stay vectorised
-        jit["_expm1_parts"] = numba.njit(cache=True, error_model="numpy",
-                                         fastmath={"contract"})
-        jit["_train_block"] = numba.njit(cache=True, error_model="numpy")
-        g = globals()
-        for name, decorate in jit.items():  # the compiled code calls the compiled helpers
-            g[name] = decorate(g[name])
+
+def _load():
+    """``load`` without the lock: compile (or load from the cache), falling back to a
+    temporary cache folder when numba cannot write its cache beside this file."""
+    global _compiled
+    start = time.perf_counter()
+    try:
+        import numba  # only here: the fast path is optional
+    except Exception as e:  # installed but broken, e.g. built for another NumPy
+        raise KernelUnavailable(f"numba does not load ({type(e).__name__}: {e})") from None
+    try:
+        kernel = _compile(numba)
+    except Exception as first:  # numba raises many kinds; each means "no kernel here"
+        if "cache" not in str(first):
+            raise KernelUnavailable(_why(first)) from None
+        import tempfile
+
+        numba.config.CACHE_DIR = tempfile.mkdtemp(prefix="xornet-numba-cache-")
+        try:
+            kernel = _compile(numba)
+        except Exception as e:
+            raise KernelUnavailable(_why(e)) from None
+    _compiled = kernel
+    return time.perf_counter() - start
+
+
+def _why(error):
+    return f"compiling it failed ({type(error).__name__}: {str(error).splitlines()[0]})"
+
+
+_PLAIN = {}  # the plain Python functions, kept so a failed compile can put them back
+
+
+def _compile(numba):
+    """Decorate every helper (the compiled code calls the compiled helpers through this
+    module's globals), compile the entry point and warm it up; on any failure put the plain
+    functions back before re-raising, so the module is never left half-replaced."""
+    g = globals()
+    names = (*_HELPERS, "_expm1_parts", "_train_block")
+    _PLAIN.update({name: g[name] for name in names if name not in _PLAIN})
+    jit = {name: numba.njit(cache=True, inline="always", error_model="numpy")
+           for name in _HELPERS}
+    # the polynomial alone may fuse multiply and add (faster, and no less accurate);
+    # LLVM still inlines it into the loops, which stay vectorised
+    jit["_expm1_parts"] = numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
+    jit["_train_block"] = numba.njit(cache=True, error_model="numpy")
+    try:
+        for name, decorate in jit.items():
+            g[name] = decorate(_PLAIN[name])
         kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_train_blocks)
         _warm_up(kernel)
-        _compiled = kernel
-        return time.perf_counter() - start
+    except BaseException:
+        g.update(_PLAIN)
+        raise
+    return kernel
 
 
 def default_threads():

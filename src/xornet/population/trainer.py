@@ -66,6 +66,7 @@ class PopulationResult:
     setup_time: float = 0.0
     compile_time: float = 0.0
     train_time: float = 0.0
+    backend_note: str = ""  # why the NumPy path ran where the kernel was asked for ("" if not)
 
     @property
     def n(self):
@@ -141,7 +142,7 @@ def train_population(config, X, y, seeds, *, lrs=None, inits=None, backend="auto
     chosen = _choose_backend(setup, backend)
     P = initial_params(setup)  # (n_params, N)
     setup_time = time.perf_counter() - start
-    chosen, compile_time = _load_kernel(chosen, backend)
+    chosen, compile_time, note = _load_kernel(chosen, backend)
     start = time.perf_counter()
     if chosen == "numba":
         from xornet.population import kernel
@@ -152,6 +153,7 @@ def train_population(config, X, y, seeds, *, lrs=None, inits=None, backend="auto
     result = _finish(setup, P, stats, chosen)
     result.train_time = time.perf_counter() - start
     result.setup_time, result.compile_time = setup_time, compile_time
+    result.backend_note = note
     return result
 
 
@@ -177,18 +179,22 @@ def _choose_backend(setup, backend):
 
 
 def _load_kernel(chosen, backend):
-    """(backend that runs, seconds spent compiling or loading the kernel)."""
+    """(backend that runs, seconds spent compiling or loading the kernel, why not numba).
+
+    A kernel that cannot be compiled or loaded here (numba broken, no cache folder that
+    works) never fails a run on ``auto``: the NumPy path trains instead and the reason is
+    kept on the result."""
     if chosen != "numba":
-        return chosen, 0.0
+        return chosen, 0.0, ""
     from xornet.population import kernel
 
     try:
-        return "numba", kernel.load()
-    except ImportError as e:  # numba is installed but does not load (e.g. with this NumPy)
+        return "numba", kernel.load(), ""
+    except kernel.KernelUnavailable as e:
         if backend == "numba":
-            raise XornetError(f"backend: numba does not load ({e}); use backend 'numpy' or "
-                              "'auto'.") from None
-        return "numpy", 0.0
+            raise XornetError(f"backend: the numba kernel is not available here ({e}); use "
+                              "backend 'numpy' or 'auto'.") from None
+        return "numpy", 0.0, f"the compiled kernel is not available here ({e})"
 
 
 # --- results ------------------------------------------------------------------------------
