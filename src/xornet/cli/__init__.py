@@ -12,6 +12,8 @@ from typer.core import TyperGroup
 
 from xornet.errors import XornetError
 
+INTERRUPTED = 130  # the exit code of a command stopped by Ctrl+C (128 + SIGINT), as shells use
+
 
 class _Group(TyperGroup):
     """Turns every error a person can cause into one sentence and exit code 2."""
@@ -31,7 +33,12 @@ class _Group(TyperGroup):
             _fail("aborted.")
         except OSError as e:  # e.g. a full disk while writing: say it, never a traceback
             _fail(f"{getattr(e, 'filename', None) or 'file'}: {e.strerror or e}.")
+        except KeyboardInterrupt:  # Ctrl+C outside a command's own handling
+            code = INTERRUPTED
         code = code if isinstance(code, int) else 0
+        if code == INTERRUPTED:  # typer turns Ctrl+C into exit code 130, silently
+            typer.echo("xornet: interrupted (Ctrl+C); stopped before finishing, nothing "
+                       "more was written.", err=True)
         if standalone_mode:
             sys.exit(code)
         return code

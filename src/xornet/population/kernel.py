@@ -218,11 +218,26 @@ def train(setup, P, threads=None):
     # runs of blocks: a few per thread, so a thread that finishes early takes another
     cuts = np.linspace(0, n_blocks, min(n_blocks, 4 * threads) + 1).round().astype(int)
     runs = list(zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True))
+    stop = threading.Event()  # set on an interruption: every thread ends after its block
+
+    def train_run(run):
+        for k in range(*run):  # block by block, so Ctrl+C waits for one block at most
+            if stop.is_set():
+                return
+            _compiled(P, k, k + 1, *args)
+
     if threads == 1 or len(runs) == 1:
-        _compiled(P, 0, n_blocks, *args)
-    else:
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(lambda run: _compiled(P, run[0], run[1], *args), runs))
+        train_run((0, n_blocks))
+        return stats
+    pool = ThreadPoolExecutor(threads)
+    try:
+        for future in [pool.submit(train_run, run) for run in runs]:
+            future.result()  # this thread waits where a KeyboardInterrupt can reach it
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True)
     return stats
 
 

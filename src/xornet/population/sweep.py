@@ -13,10 +13,12 @@ digest of every network's final weights) lets anyone check that bit for bit.
 """
 
 import concurrent.futures
+import contextlib
 import hashlib
 import importlib.util
 import itertools
 import math
+import multiprocessing
 import os
 import time
 from collections import Counter
@@ -38,6 +40,8 @@ MAX_UNITS = 4096  # per hidden layer, the most ``xornet train`` allows
 DIAGNOSE_CAP = 200  # failed networks examined per cell: enough to rank the causes, and quick
 CONNECT_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
 WORKER_TIMEOUT = 60  # seconds to wait for the cluster's first worker
+LOST_TIMEOUT = 60  # seconds with no worker (or no scheduler) mid-sweep before giving up
+POLL = 1.0  # seconds between looks at the cluster while cells are running
 PREFLIGHT_CELLS = 1000  # cells whose set-up is checked before anything trains
 
 
@@ -340,6 +344,11 @@ def run_local(grid, X, y, seeds, *, backend="auto", workers=None, diagnose_cap=D
         if pooled:
             for future in concurrent.futures.as_completed(futures):
                 keep(future.result())
+    except KeyboardInterrupt:  # Ctrl+C: stop the cells running in the pool now, not later
+        if pool is not None:
+            for child in multiprocessing.active_children():
+                child.terminate()
+        raise
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -347,26 +356,23 @@ def run_local(grid, X, y, seeds, *, backend="auto", workers=None, diagnose_cap=D
 
 
 def run_dask(grid, X, y, seeds, address, *, backend="auto", diagnose_cap=DIAGNOSE_CAP,
-             on_cell=None):
+             on_cell=None, lost_timeout=LOST_TIMEOUT):
     """Run every cell as one task on the Dask cluster at ``address``; return
     ``(results in cell order, number of workers)``.
 
     The workers need xornet installed (the same version). Each cell uses every core of the
-    worker it lands on through the compiled kernel.
+    worker it lands on through the compiled kernel. Every way the cluster can fail ends in
+    one XornetError within a bounded time: a server that is not a Dask scheduler, a cluster
+    whose workers (or whose scheduler) are gone for ``lost_timeout`` seconds, a worker that
+    cannot run a cell. An interruption (Ctrl+C) cancels the sweep's tasks on the cluster.
     """
     preflight(grid, X, y, seeds, backend)
     try:
-        from dask.distributed import Client, as_completed
+        from dask.distributed import Client
     except ImportError:
         raise XornetError("dask: dask.distributed is not installed; install it with pip "
                           "install 'dask[distributed]' or run the sweep on this machine.") from None
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError, ValueError, TypeError) as e:
-        raise XornetError(f"dask: cannot reach a Dask scheduler at {address!r} ({e}); start "
-                          "one with `dask scheduler` and give its address, such as "
-                          "tcp://host:8786.") from None
-    results = [None] * grid.n_cells
+    client = _connect(Client, address)
     with client:
         try:
             client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
@@ -378,20 +384,92 @@ def run_dask(grid, X, y, seeds, address, *, backend="auto", diagnose_cap=DIAGNOS
                                  diagnose_cap=diagnose_cap, pure=False,
                                  key=f"xornet-sweep-cell-{cell.index}-{os.urandom(4).hex()}")
                    for cell in grid.cells()]
-        for future in as_completed(futures):
-            result = _gather(future)
-            results[result.index] = result
-            if on_cell is not None:
-                on_cell(result)
+        try:
+            results = _collect(client, futures, grid.n_cells, address, on_cell, lost_timeout)
+        except BaseException:  # a fault, or Ctrl+C: the cluster stops working for us
+            with contextlib.suppress(Exception):
+                client.cancel(futures)
+            raise
     return results, n_workers
 
 
-def _gather(future):
+def _connect(Client, address):
+    try:
+        return Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as e:
+        raise XornetError(f"dask: cannot reach a Dask scheduler at {address!r} ({e}); start "
+                          "one with `dask scheduler` and give its address, such as "
+                          "tcp://host:8786.") from None
+    except Exception as e:  # e.g. a web server's reply read as a 3-EiB message length
+        raise XornetError(f"dask: the server at {address!r} did not answer as a Dask "
+                          f"scheduler ({type(e).__name__}); give the address `dask scheduler` "
+                          "prints, such as tcp://host:8786.") from None
+
+
+def _collect(client, futures, n_cells, address, on_cell, lost_timeout):
+    """Results in cell order as the cells finish; gives up once the cluster has had no
+    worker, or the client no scheduler, for ``lost_timeout`` seconds."""
+    from dask.distributed import wait
+
+    results, pending, trouble_since = [None] * n_cells, list(futures), None
+    while pending:
+        try:
+            done, not_done = wait(pending, timeout=POLL, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            done, not_done = (), pending
+        except Exception as e:  # the client gave up on the futures: the scheduler is gone
+            raise _lost(address, e) from None
+        pending = list(not_done)
+        for future in done:
+            result = _gather(future, address)
+            results[result.index] = result
+            if on_cell is not None:
+                on_cell(result)
+        problem = None if done else _cluster_problem(client, address)
+        if problem is None:
+            trouble_since = None
+            continue
+        trouble_since = trouble_since or time.monotonic()
+        if time.monotonic() - trouble_since >= lost_timeout:
+            finished = n_cells - len(pending)
+            raise XornetError(f"dask: {problem} for {lost_timeout:g} s, with {finished} of "
+                              f"{n_cells} cells done; start the cluster again and rerun the "
+                              "sweep.")
+    return results
+
+
+def _cluster_problem(client, address):
+    """What keeps the cells from running, or None when the cluster looks able to."""
+    if client.status != "running":
+        return f"the connection to the scheduler at {address} is lost"
+    try:
+        workers = client.scheduler_info().get("workers", {})
+    except Exception:  # the scheduler went away between the two looks
+        return f"the connection to the scheduler at {address} is lost"
+    return None if workers else f"the scheduler at {address} has had no worker"
+
+
+def _gather(future, address):
     try:
         return future.result()
     except XornetError:
         raise
-    except Exception as e:  # a worker without xornet, a lost worker, ...
-        raise XornetError(f"dask: a worker could not run a cell ({type(e).__name__}: {e}); "
-                          "install the same xornet on every worker and check `dask worker` "
-                          "logs.") from None
+    except Exception as e:
+        name = type(e).__name__
+        if "Cancelled" in name or name in ("CommClosedError", "StreamClosedError") \
+                or isinstance(e, OSError):
+            raise _lost(address, e) from None
+        if name == "KilledWorker":
+            raise XornetError(f"dask: workers kept dying while running a cell ({e}); check "
+                              "their memory and the `dask worker` logs.") from None
+        if isinstance(e, ImportError):
+            raise XornetError(f"dask: a worker could not import xornet ({e}); install the "
+                              "same xornet on every worker.") from None
+        raise XornetError(f"dask: a worker could not run a cell ({name}: {e}); check the "
+                          "`dask worker` logs.") from None
+
+
+def _lost(address, error):
+    return XornetError(f"dask: the connection to the scheduler at {address} was lost while "
+                       f"cells were running ({type(error).__name__}); start it again and "
+                       "rerun the sweep.")
