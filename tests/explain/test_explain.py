@@ -228,3 +228,105 @@ def test_a_step_network_is_refused_with_one_sentence(name):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "step activation has no derivative" in lines[0]
     assert "Traceback" not in result.output
+
+
+# --- the well-known 2-2-2 worked example (Mazur, "A Step by Step Backpropagation Example") ---
+# Its published numbers, to the digits it prints. Its w1..w8 are xornet's W1[0,0], W1[1,0],
+# W1[0,1], W1[1,1], W2[0,0], W2[1,0], W2[0,1], W2[1,1]; its one bias per layer is every unit's.
+WORKED = {"E_total": 0.298371109, "delta_o1_w5": 0.055399425, "delta_o2_w7": -0.019049119,
+          "dE_dh1": 0.036350306, "new_w5": 0.35891648, "new_w1": 0.149780716}
+
+
+def worked_step(**kw):
+    return explain_step(xornet.load("builtin:worked-2-2-2"), [[0.05, 0.10]], [[0.01, 0.99]],
+                        loss="sse", lr=0.5, **kw)
+
+
+def test_the_worked_2_2_2_example_gives_its_published_numbers():
+    step = worked_step()
+    assert step["loss"]["value"] == pytest.approx(WORKED["E_total"], abs=1e-9)
+    h1 = step["sums"][0][0]["units"][0]  # sample 1, the layer h feeds, unit h1
+    assert h1["unit"] == "h1"
+    # ∂E/∂h1 = δ_o1·w5 + δ_o2·w7, term by term
+    assert [(t["delta"], t["matrix"]) for t in h1["terms"]] == [("δ_ŷ1", "W2[0,0]"),
+                                                                ("δ_ŷ2", "W2[0,1]")]
+    assert [t["w"] for t in h1["terms"]] == [0.40, 0.50]
+    assert h1["terms"][0]["product"] == pytest.approx(WORKED["delta_o1_w5"], abs=1e-9)
+    assert h1["terms"][1]["product"] == pytest.approx(WORKED["delta_o2_w7"], abs=1e-9)
+    assert h1["value"] == pytest.approx(WORKED["dE_dh1"], abs=1e-9)
+    assert step["new_weights"][1][0][0] == pytest.approx(WORKED["new_w5"], abs=1e-8)
+    assert step["new_weights"][0][0][0] == pytest.approx(WORKED["new_w1"], abs=1e-9)
+
+
+def test_each_sum_is_the_upstream_factor_of_its_units_weights():
+    # a second formula: the sum's value is the ∂E/∂h factor of every weight into h
+    step = worked_step()
+    for layer in step["sums"][0]:
+        for u in layer["units"]:
+            assert u["value"] == pytest.approx(sum(t["product"] for t in u["terms"]), rel=1e-12)
+            into = [p for p in step["parameters"] if p["to"] == u["unit"]]
+            assert len(into) == 3  # bias, x1, x2
+            for p in into:
+                factor = p["samples"][0]["factors"][0]
+                assert factor["symbol"] == f"∂E/∂{u['unit']}"
+                assert factor["value"] == pytest.approx(u["value"], rel=1e-12)
+
+
+def test_cli_explain_prints_the_worked_example_term_by_term():
+    result = CliRunner().invoke(app, ["explain", "builtin:worked-2-2-2", "--input", "0.05,0.1",
+                                      "--target", "0.01,0.99", "--loss", "sse", "--lr", "0.5",
+                                      "--digits", "7"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "∂E/∂h1 = δ_ŷ1·w8 + δ_ŷ2·w11" in out
+    assert "= (0.05539942) + (-0.01904912) = 0.03635031" in out
+    assert "0.2983711" in out and "0.3589165" in out and "0.1497807" in out
+    # the file's record gives sse and lr 0.5, so the flags may be left out
+    plain = CliRunner().invoke(app, ["explain", "builtin:worked-2-2-2", "--input", "0.05,0.1",
+                                     "--target", "0.01,0.99", "--digits", "7"])
+    assert plain.stdout == out
+
+
+# --- the script order: the output weights move before the hidden deltas are computed ----------
+
+def test_explain_in_the_script_order_is_one_step_of_the_trainer_in_that_order():
+    from xornet.train.trainer import NetworkLearner
+
+    X, y = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1.0], [1.0]])
+    net = presets.get("classic-linear-out").with_(seed=2).build(2, 1)
+    step = explain_step(net, X, y, loss="sse", lr=0.1, update_order="script")
+    textbook = explain_step(net, X, y, loss="sse", lr=0.1)
+    # the oracle: one update of the trainer, in the script order, on a copy
+    copy = xornet.Network.from_weights(net.weights, None, net.activations)
+    learner = NetworkLearner(copy, X, y, presets.get("classic-linear-out"))
+    learner.evaluate(X, y)
+    learner.learn()
+    for k in range(2):
+        np.testing.assert_allclose(step["new_weights"][k], copy.weights[k], rtol=0, atol=1e-15)
+    # the output layer moves as in the textbook; the hidden one does not
+    assert step["new_weights"][1] == textbook["new_weights"][1]
+    assert not np.allclose(step["new_weights"][0], textbook["new_weights"][0], atol=1e-6)
+    hidden, out = step["script"]
+    W2_new = np.array(out["new_W"])
+    delta2 = np.array(out["delta"])
+    net.forward(X)  # the hidden activations, cached in the layer
+    fprime = net.layers[0].a * (1 - net.layers[0].a)
+    np.testing.assert_allclose(hidden["delta"], (delta2 @ W2_new.T) * fprime, atol=1e-15)
+    np.testing.assert_allclose(np.array(hidden["delta"]) - textbook["matrix"][0]["delta"],
+                               hidden["delta_change"], atol=1e-15)
+    assert [p["script_new"] for p in step["parameters"]] == pytest.approx(
+        np.concatenate([np.ravel(w, order="F") for w in step["new_weights"]]).tolist())
+    assert "classic bug of teaching code" in step["script_note"]
+    assert textbook["script"] is None and textbook["script_note"] is None
+
+
+def test_cli_explain_update_order_script_shows_what_the_order_changes():
+    args = ["explain", "--preset", "classic-linear-out", "--input", "1,0", "--target", "1"]
+    result = CliRunner().invoke(app, args)  # the preset's own order is the script's
+    assert result.exit_code == 0, result.output
+    assert "6. The script order" in result.stdout
+    assert "δ1 − the textbook δ1" in result.stdout and "classic bug" in result.stdout
+    textbook = CliRunner().invoke(app, [*args, "--update-order", "textbook"])
+    assert "script order" not in textbook.stdout
+    wrong = CliRunner().invoke(app, [*args, "--update-order", "sideways"])
+    assert wrong.exit_code == 2 and "choose one of textbook, script" in wrong.stderr

@@ -558,3 +558,54 @@ def broken_documents(draw):
 def test_broken_documents_are_rejected(doc):
     with pytest.raises(XornetError, match=r"^fuzz.json: "):
         modelfile.parse(json.dumps(doc), source="fuzz.json")
+
+
+# --- a step with its own threshold: {"name": "step", "theta": θ, "strict": bool} -------------
+STRICT_HALF = {"name": "step", "theta": 0.5, "strict": True}
+
+
+def drawn_and_doc(activation=STRICT_HALF):
+    """AND drawn as the tutorials draw it: no bias, fires when 0.5·x1 + 0.5·x2 > 0.5."""
+    return {"format": "xornet-model", "version": 1, "sizes": [2, 1], "bias": False,
+            "activations": [activation], "weights": [[[0.5], [0.5]]], "biases": None}
+
+
+def test_a_step_with_a_threshold_is_read_as_written():
+    spec = modelfile.parse(json.dumps(drawn_and_doc()), source=SOURCE)
+    assert spec.activations == [STRICT_HALF]
+    doc = modelfile.to_document(spec.sizes, spec.activations, spec.weights, spec.biases)
+    assert doc["activations"] == [STRICT_HALF]
+
+
+def test_a_step_with_theta_0_and_not_strict_is_written_as_plain_step(tmp_path):
+    import xornet
+
+    net = xornet.Network.from_weights([[[1], [1]]], [[-1.5]],
+                                      [{"name": "step", "theta": 0, "strict": False}])
+    net.save(tmp_path / "and.json")
+    assert json.loads((tmp_path / "and.json").read_text())["activations"] == ["step"]
+
+
+@pytest.mark.parametrize("activation, needles", [
+    ({"name": "sigmoid", "theta": 0.5}, ("layer 1 activation", "only the step takes")),
+    ({"name": "step", "threshold": 0.5}, ("unknown field \"threshold\"", "name, theta, strict")),
+    ({"name": "step", "theta": "0.5"}, ("theta is \"0.5\"", "a number like 0.5")),
+    ({"name": "step", "theta": True}, ("theta is true",)),
+    ({"name": "step", "theta": 0.5, "strict": 1}, ("strict is 1", "true (fire when z > theta)")),
+    ("stepp", ("layer 1 activation \"stepp\" is unknown", '{"name": "step"')),
+])
+def test_a_bad_step_threshold_is_refused_naming_the_field(activation, needles):
+    message = reject(drawn_and_doc(activation), *needles)
+    assert message.count(". ") == 0 and message.endswith(".")  # one sentence
+
+
+def test_the_threshold_decides_what_the_unit_computes():
+    # oracle: the truth tables of 0.5·x1 + 0.5·x2 compared with 0.5 by > and by ≥, by hand
+    import xornet
+
+    X = np.array(list(itertools.product([0.0, 1.0], repeat=2)))
+    for activation, column in ((STRICT_HALF, [0, 0, 0, 1]),
+                               ({"name": "step", "theta": 0.5}, [0, 1, 1, 1])):
+        spec = modelfile.parse(json.dumps(drawn_and_doc(activation)), source=SOURCE)
+        net = xornet.Network.from_weights(spec.weights, spec.biases, spec.activations)
+        assert net.predict(X)[:, 0].tolist() == column

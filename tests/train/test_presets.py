@@ -48,6 +48,9 @@ BIAS = {"no": False, "yes": True}
 INITS = {"uniform [0,1)": "uniform01", "uniform [-1,1)": "uniform"}
 UPDATES = {"full batch": dict(batch_size=None, shuffle=False),
            "online, in order": dict(batch_size=1, shuffle=False)}
+# Not a column of the table: the one tutorial script that moves its output weights before it
+# computes the hidden deltas (every other one, and backpropagation as derived, does not).
+SCRIPT_ORDER = {"classic-linear-out"}
 
 
 def test_the_presets_are_the_four_tutorials_and_the_default():
@@ -62,7 +65,8 @@ def test_preset_settings_are_the_table_in_product_md(name):
                 **UPDATES[updates],
                 # what the table implies: plain gradient descent with α, fixed-length runs
                 "optimizer": "sgd", "momentum": 0.0, "stop_when_solved": False,
-                "target_loss": None, "tolerance": 0.1, "seed": 0}
+                "target_loss": None, "tolerance": 0.1, "seed": 0,
+                "update_order": "script" if name in SCRIPT_ORDER else "textbook"}
     if lr != "chosen by us":
         expected["lr"] = lr
     if epochs != "chosen by us":
@@ -206,16 +210,76 @@ def test_xornet_train_preset_classic_prints_the_scripts_weights(xor):
     np.testing.assert_allclose(doc["weights"][1], W2, rtol=0, atol=1e-12)
 
 
+def linear_out_script(X, Y, seed, epochs, L=0.1):
+    """The classic-linear-out tutorial's script as written: sigmoid hidden, linear output, no
+    bias, and its order of updates: the output weights Wz move *before* the hidden deltas are
+    computed from them. Only the initial draw is xornet's (uniform [0, 1), W then b per
+    layer, each b dropped)."""
+    (Wh, Wz), _ = _draw(seed, [2, 3, 1], 0.0, bias=False)
+
+    def sigmoid_(h):  # the script's derivative, written in the sigmoid's output
+        return h * (1 - h)
+
+    for _ in range(epochs):
+        H = _sigmoid(np.dot(X, Wh))  # (4, 3)
+        Z = np.dot(H, Wz)  # (4, 1)
+        E = Y - Z
+        dZ = E * L
+        Wz += H.T.dot(dZ)  # the output weights move first ...
+        dH = dZ.dot(Wz.T) * sigmoid_(H)  # ... and the hidden deltas use the moved ones
+        Wh += X.T.dot(dH)
+    return Wh, Wz
+
+
 @pytest.mark.parametrize("seed, epochs", [(0, 20000), (3, 2000), (9, 2000)])
-def test_classic_linear_out_is_the_script_with_a_linear_output(xor, seed, epochs):
+def test_classic_linear_out_is_its_script_in_the_scripts_order(xor, seed, epochs):
     X, y = xor
     preset = presets.get("classic-linear-out").with_(seed=seed, epochs=epochs)
     net, history = config.run(preset, X, y)
-    W1, W2 = classic_script(X, y, seed, epochs, lr=0.1, linear_output=True)
+    Wh, Wz = linear_out_script(X, y, seed, epochs)
     assert history.epochs == epochs
-    assert_same_weights(net, [W1, W2])
+    assert_same_weights(net, [Wh, Wz])
     if epochs == 20000:  # the preset's own run solves XOR (outputs by the script)
-        assert np.abs(_sigmoid(X @ W1) @ W2 - y).max() < 0.1
+        assert np.abs(_sigmoid(X @ Wh) @ Wz - y).max() < 0.1
+        # and the order matters: the textbook order ends about 0.01 away from the script
+        W1, W2 = classic_script(X, y, seed, epochs, lr=0.1, linear_output=True)
+        textbook = max(np.abs(W1 - Wh).max(), np.abs(W2 - Wz).max())
+        assert 1e-3 < textbook < 0.1
+
+
+def test_the_textbook_order_of_the_same_preset_is_the_textbook_script(xor):
+    X, y = xor
+    preset = presets.get("classic-linear-out").with_(update_order="textbook", epochs=2000)
+    net, _ = config.run(preset, X, y)
+    assert_same_weights(net, classic_script(X, y, 0, 2000, lr=0.1, linear_output=True))
+
+
+def test_network_fit_takes_the_script_order_too(xor):
+    X, y = xor
+    net = xornet.Network([2, 3, 1], activation="sigmoid", output_activation="linear",
+                         bias=False, init="uniform01", seed=4)
+    net.fit(X, y, epochs=500, lr=0.1, loss="sse", update_order="script")
+    assert_same_weights(net, linear_out_script(X, y, 4, 500))
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(optimizer="adam"), "needs optimizer sgd with momentum 0"),
+    (dict(momentum=0.9), "needs optimizer sgd with momentum 0"),
+    (dict(update_order="backwards"), "choose one of textbook, script"),
+])
+def test_the_script_order_refuses_what_it_cannot_do(change, words):
+    cfg = presets.get("classic-linear-out").with_(**change)
+    with pytest.raises(XornetError, match=words) as info:
+        cfg.check()
+    assert str(info.value).startswith("update_order: ") and str(info.value).count(". ") == 0
+
+
+def test_the_population_trainer_refuses_the_script_order(xor):
+    from xornet.population.trainer import train_population
+
+    X, y = xor
+    with pytest.raises(XornetError, match=r'update_order: the population trainer .* "textbook"'):
+        train_population(presets.get("classic-linear-out").with_(epochs=10), X, y, seeds=3)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 5])
@@ -298,3 +362,12 @@ def test_a_preset_run_is_the_same_as_network_fit(xor):
                              bias=True, init="uniform01", seed=0)
     by_hand.fit(X, y, epochs=200, lr=preset.lr, loss="mse")
     assert net.params.tobytes() == by_hand.params.tobytes()
+
+
+def test_a_run_in_the_script_order_says_what_the_order_changes():
+    result = CliRunner().invoke(app, ["train", "--preset", "classic-linear-out", "--epochs",
+                                      "50", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "classic bug of teaching code" in json.loads(result.stdout)["order_note"]
+    plain = CliRunner().invoke(app, ["train", "--preset", "classic", "--epochs", "50", "--json"])
+    assert json.loads(plain.stdout)["order_note"] is None

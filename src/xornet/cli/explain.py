@@ -36,9 +36,9 @@ def explain(
 ):
     """One step of backprop with every number written out (see HELP)."""
     options.check_count("--digits", digits)
-    net, loss, lr = _network(model, run)
+    net, loss, lr, order = _network(model, run)
     X, y = _data(net, input, target, dataset, csv)
-    step = explain_step(net, X, y, loss=loss, lr=lr)
+    step = explain_step(net, X, y, loss=loss, lr=lr, update_order=order)
     note = _collapse_note(net)
     if note:
         step["collapse"] = note
@@ -49,18 +49,19 @@ def explain(
 
 
 def _network(model, run):
-    """(network, loss, lr) from a model file, or from a preset and flags, as `xornet train`
-    builds them (flags.build_config); the flags --loss and --lr win over either."""
+    """(network, loss, lr, update order) from a model file, or from a preset and flags, as
+    `xornet train` builds them (flags.build_config); the flags --loss and --lr win over
+    either."""
     if model is not None and run["preset"] is not None:
         raise XornetError("explain: give a model file or --preset, not both.")
     cfg = flags.build_config(**run)  # checks every flag; the default run fills the rest
     if model is None:
-        return cfg.build(2, 1), cfg.loss, cfg.lr
+        return cfg.build(2, 1), cfg.loss, cfg.lr, cfg.update_order
     net = load(model)
     record = net.training  # how the model was trained, when its file says so
     loss = run["loss"] or record.get("loss", cfg.loss)
     lr = run["lr"] or float(record.get("lr", cfg.lr))
-    return net, loss, lr
+    return net, loss, lr, cfg.update_order
 
 
 def _parse_numbers(flag, text):
@@ -126,6 +127,8 @@ def _print_step(con, step, digits):
     _print_backward(con, step, f)
     _print_update(con, step, f)
     _print_matrix(con, step, f)
+    if step["script"]:
+        _print_script(con, step, f)
     if step.get("collapse"):
         con.print(f"\n[bold yellow]Note[/bold yellow]: {step['collapse']}")
 
@@ -151,6 +154,7 @@ def _print_loss(con, step, f):
 def _print_backward(con, step, f):
     con.print("\n[bold cyan]3. Backward pass[/bold cyan] — the chain rule for every weight "
               "(w numbers: per unit, bias first, then inputs; layer by layer)")
+    _print_sums(con, step, f)
     for p in step["parameters"]:
         first = p["samples"][0]["factors"]
         chain = " · ".join(fc["symbol"] for fc in first)
@@ -167,17 +171,58 @@ def _print_backward(con, step, f):
             con.print(f"      {how} of the samples = [bold]{f(p['gradient'])}[/bold]")
 
 
+def _print_sums(con, step, f):
+    """∂E/∂h of each hidden unit as the sum over the units it feeds, term by term (only
+    where a unit feeds more than one: a single path is already written out in full)."""
+    sums = step["sums"]
+    if not any(len(u["terms"]) > 1 for layer in sums[0] for u in layer["units"]):
+        return
+    con.print("  ∂E/∂h sums over the units u that h feeds: δ_u·w each, δ_u = ∂E/∂net_u")
+    for s, layers in enumerate(sums):
+        if len(sums) > 1:
+            con.print(f"    sample {s + 1}:")
+        for layer in layers:
+            for u in layer["units"]:
+                name, terms = u["unit"], u["terms"]
+                pad = " " * (len(name) + 5)  # under the "=" of "∂E/∂h1 ="
+                con.print(f"    ∂E/∂{name} = " + " + ".join(
+                    f"{t['delta']}·{t['weight']}" for t in terms)
+                    + "  (" + ", ".join(t["matrix"] for t in terms) + ")")
+                con.print(f"    {pad}= " + " + ".join(
+                    f"({f(t['delta_value'])})·({f(t['w'])})" for t in terms))
+                con.print(f"    {pad}= " + " + ".join(f"({f(t['product'])})" for t in terms)
+                          + f" = [bold]{f(u['value'])}[/bold]")
+
+
 def _print_update(con, step, f):
     from rich.table import Table
 
     table = Table(title=f"4. Update: w ← w − α·∂E/∂w with α = {step['lr']:g}",
                   title_justify="left", title_style="bold cyan")
-    for col in ("weight", "matrix", "old", "∂E/∂w", "new"):
+    script = step["script"] is not None
+    columns = ("weight", "matrix", "old", "∂E/∂w", "new") + (("script order",) if script else ())
+    for col in columns:
         table.add_column(col, justify="right")
     for p in step["parameters"]:
-        table.add_row(p["name"], p["matrix"], f(p["old"]), f(p["gradient"]), f(p["new"]))
+        extra = (f(p["script_new"]),) if script else ()
+        table.add_row(p["name"], p["matrix"], f(p["old"]), f(p["gradient"]), f(p["new"]),
+                      *extra)
     con.print()
     con.print(table)
+
+
+def _print_script(con, step, f):
+    """The step in the scripts' order: each layer moved before the delta goes down."""
+    con.print("\n[bold cyan]6. The script order[/bold cyan] — each layer moves first, then "
+              "the delta goes down through its new weights W′")
+    for m in reversed(step["script"]):
+        k = m["layer"]
+        if k < len(step["script"]):
+            con.print(f"  δ{k} = (δ{k + 1}·W{k + 1}′ᵀ) ⊙ f′(net{k}) = {_mat(m['delta'], f)}")
+            con.print(f"  δ{k} − the textbook δ{k} = {_mat(m['delta_change'], f)}")
+        con.print(f"  W{k}′ = W{k} − α·a{k - 1}ᵀ·δ{k} = {_mat(m['new_W'], f)}"
+                  .replace("a0ᵀ", "xᵀ"))
+    con.print(f"[yellow]{step['script_note']}[/yellow]")
 
 
 def _shape(s):

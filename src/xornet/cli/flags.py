@@ -28,6 +28,7 @@ Seed = Annotated[int | None, Option(help="Seed for the initial weights and shuff
 Tolerance = Annotated[float | None, Option(help="Solved = every output within this of its target.")]
 EarlyStop = Annotated[bool | None, Option("--early-stop/--no-early-stop", help="Stop as soon as solved.")]  # noqa: E501
 TargetLoss = Annotated[float | None, Option(help="Stop once the loss is at most this.")]
+UpdateOrder = Annotated[str | None, Option(help="textbook (every gradient, then every update) or script (each layer moves as soon as its gradient is known, as the classic tutorial scripts do).")]  # noqa: E501
 
 Csv = Annotated[str | None, Option(help="Your own CSV file (header, numbers).")]
 Target = Annotated[str | None, Option(help="CSV target column (default: the last).")]
@@ -43,14 +44,14 @@ RUN = {
     "output_activation": OutputActivation, "bias": Bias, "init": Init, "loss": Loss,
     "optimizer": Optimizer, "momentum": Momentum, "lr": Lr, "epochs": Epochs,
     "batch_size": BatchSize, "shuffle": Shuffle, "seed": Seed, "tolerance": Tolerance,
-    "early_stop": EarlyStop, "target_loss": TargetLoss,
+    "early_stop": EarlyStop, "target_loss": TargetLoss, "update_order": UpdateOrder,
 }
 
 
 # The flags of a run that describe one step of backpropagation (`xornet explain`): the
 # network and the step's loss and learning rate; epochs, batches and stopping do not apply.
 STEP = ("preset", "hidden", "activation", "output_activation", "bias", "init", "loss", "lr",
-        "seed")
+        "seed", "update_order")
 # The flags of a run that a sweep sets once for every cell; its grid axes (hidden, lr, ...)
 # take lists and are the sweep's own flags, and its seeds are 0..S-1 (--seeds).
 SETTINGS = ("preset", "bias", "momentum", "epochs", "shuffle", "tolerance", "early_stop",
@@ -92,7 +93,7 @@ def run_flags(command=None, *, only=tuple(RUN)):
 def build_config(preset=None, hidden=None, activation=None, output_activation=None, bias=None,
                  init=None, loss=None, optimizer=None, momentum=None, lr=None, epochs=None,
                  batch_size=None, shuffle=None, seed=None, tolerance=None, early_stop=None,
-                 target_loss=None):
+                 target_loss=None, update_order=None):
     """The preset (or the default run) with every flag the user gave laid over it.
 
     A flag left out (None) keeps the preset's value, or the default run's, which is
@@ -110,6 +111,7 @@ def build_config(preset=None, hidden=None, activation=None, output_activation=No
         "tolerance": options.check_number("--tolerance", tolerance, low=0.0, open_low=True),
         "stop_when_solved": early_stop,
         "target_loss": options.check_number("--target-loss", target_loss, low=0.0),
+        "update_order": update_order,
     }
     changes = {k: v for k, v in given.items() if v is not None}
     if batch_size is not None:

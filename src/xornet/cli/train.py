@@ -7,6 +7,7 @@ import numpy as np
 import typer
 
 from xornet.cli import app, flags, options, render, wording
+from xornet.errors import XornetError
 from xornet.io import datasets
 from xornet.train import config
 
@@ -35,6 +36,7 @@ def train(
     animate: Annotated[str | None, Opt(help="Write an animation of the run (.gif, or .mp4 with ffmpeg).")] = None,  # noqa: E501
     quiet: Annotated[bool, Opt("--quiet", "-q", help="Print only the summary line.")] = False,
     json_out: flags.Json = False,
+    start_from: Annotated[str | None, Opt("--from", help="Start from this model file's network and weights (or builtin:NAME), e.g. a tutorial's printed starting weights.")] = None,  # noqa: E501
 ):
     """Train a network (XOR by default) and show how well it learned."""
     options.check_count("--n-bits", n_bits)
@@ -42,10 +44,15 @@ def train(
     options.check_count("--data-seed", data_seed, low=0)
     X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     cfg = flags.build_config(**run)
+    start = None
+    if start_from:
+        start, cfg = _start_from(start_from, run, cfg)
     show_progress = not (quiet or json_out)
-    net, history = _run_with_progress(cfg, X, y, show_progress)
+    net, history = _run_with_progress(cfg, X, y, show_progress, start)
     net.training = {"dataset": data_name, "preset": run["preset"], **net.training,
                     "hidden": list(cfg.hidden), "init": cfg.init}
+    if start_from:  # the weights came from a file, not from an initialiser
+        net.training.update(init="given", start=start_from)
     y_hat = net.predict(X)
     if save:
         net.save(save)
@@ -55,6 +62,7 @@ def train(
         doc = _result_json(cfg, data_name, net, history, X, y, y_hat, save)
         doc["logic"] = notes.lens.as_dict() if notes.lens else None
         doc["single_layer_note"] = notes.single_layer_note
+        doc["order_note"] = notes.order_note
         doc["diagnoses"] = [wording.diagnosis_json(d) for d in notes.diagnoses]
         doc["pictures"] = pictures
         render.print_json(doc)
@@ -105,13 +113,38 @@ def _print_insights(con, notes):
             con.print("  " + ", ".join(f"{u.name} ≈ {u.function}" for u in hidden))
     if notes.single_layer_note:
         con.print(f"[yellow]{notes.single_layer_note}[/yellow]")
+    if notes.order_note:
+        con.print(f"[yellow]{notes.order_note}[/yellow]")
     print_diagnoses(con, notes.diagnoses)
 
 
-def _run_with_progress(cfg, X, y, show_progress):
-    """Train; on long runs show a rich progress bar with the live loss."""
+# The flags that say which network to build; with --from the network is the file's.
+NETWORK_FLAGS = ("hidden", "activation", "output_activation", "bias", "init")
+
+
+def _start_from(path, run, cfg):
+    """The network of the model file ``path`` to train, and ``cfg`` describing it (its
+    training settings stay the flags', the preset's or the default run's)."""
+    from xornet import load
+
+    for name in NETWORK_FLAGS:
+        if run[name] is not None:
+            flag = wording.flag(name) if name != "bias" else "--bias/--no-bias"
+            raise XornetError(f"{flag}: the network comes from --from {path}, so it cannot "
+                              f"be changed; leave {flag} out.")
+    net = load(path)
+    hidden = net.activations[:-1]
+    activation = hidden[0] if len(set(hidden)) == 1 else tuple(hidden) if hidden else \
+        cfg.activation
+    return net, cfg.with_(hidden=tuple(net.sizes[1:-1]), activation=activation,
+                          output_activation=net.activations[-1], bias=net.bias)
+
+
+def _run_with_progress(cfg, X, y, show_progress, start=None):
+    """Train (``start``: a loaded network to train instead of a new one); on long runs show
+    a rich progress bar with the live loss."""
     if not show_progress:
-        return config.run(cfg, X, y)
+        return config.run(cfg, X, y, start=start)
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     started = time.perf_counter()
@@ -138,7 +171,7 @@ def _run_with_progress(cfg, X, y, show_progress):
         return False
 
     try:
-        return config.run(cfg, X, y, callbacks=[on_epoch])
+        return config.run(cfg, X, y, callbacks=[on_epoch], start=start)
     finally:
         if state["progress"] is not None:
             state["progress"].stop()

@@ -2,8 +2,15 @@
 
 A derivative is written in terms of the layer's net input ``z`` and its output ``a = f(z)``,
 because several are cheapest from the output (sigmoid' = a·(1 − a), tanh' = 1 − a²).
+
+The step is the one activation with parameters: ``step_unit(theta, strict)`` is the threshold
+unit of the drawn networks, firing when z > θ (strict) or z ≥ θ; the registry's "step" is
+``step_unit(0.0, False)``. A model file writes a step with its own threshold as
+``{"name": "step", "theta": 0.5, "strict": true}`` (``Activation.spec``).
 """
 
+import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,6 +44,10 @@ class Activation:
         A fixed number for compiled code, which branches on numbers, not names
         (``xornet.population.kernel``). Codes are never renumbered: numba's on-disk cache
         keeps the numbers it compiled with and would not notice a change.
+    theta, strict : float, bool
+        A step's firing threshold θ on the net input, and whether it fires only above it
+        (z > θ) rather than from it (z ≥ θ); 0 and False for every other function. Named θ,
+        not "threshold", because ``threshold`` is the *output* boundary between off and on.
     """
 
     name: str
@@ -46,6 +57,8 @@ class Activation:
     high: float
     formula: str
     code: int
+    theta: float = 0.0
+    strict: bool = False
 
     @property
     def differentiable(self) -> bool:
@@ -55,6 +68,14 @@ class Activation:
     def threshold(self) -> float:
         """The middle of the range: the boundary between "off" and "on"."""
         return 0.5 * (self.low + self.high)
+
+    @property
+    def spec(self):
+        """How a model file writes it: the name, or for a step with its own threshold
+        ``{"name": "step", "theta": θ, "strict": bool}``."""
+        if self.theta == 0.0 and not self.strict:
+            return self.name
+        return {"name": self.name, "theta": self.theta, "strict": self.strict}
 
     def __call__(self, z: Array) -> Array:
         return self.value(z)
@@ -111,6 +132,37 @@ def _step(z):
     return (z >= 0.0).astype(z.dtype)
 
 
+STEP_CODE = 5  # every step shares the code: none is compiled (a step is not trained by backprop)
+
+
+def step_unit(theta=0.0, strict=False):
+    """The threshold unit that fires (outputs 1) when z > θ if ``strict``, else when z ≥ θ.
+
+    The drawn networks of the tutorials use units with no bias that fire when their input
+    exceeds 0.5: ``step_unit(0.5, strict=True)``. With θ = 0, not strict, it is "step".
+    """
+    if isinstance(theta, bool) or not isinstance(theta, (int, float)) \
+            or not math.isfinite(theta):
+        raise XornetError(f"activation: a step's theta must be a finite number; received "
+                          f"{theta!r}.")
+    if not isinstance(strict, bool):
+        raise XornetError(f"activation: a step's strict must be true or false; received "
+                          f"{strict!r}.")
+    theta = float(theta)
+    if theta == 0.0 and not strict:
+        return _REGISTRY["step"]
+    return _make_step(theta, strict)
+
+
+@functools.lru_cache(maxsize=64)  # one object per (θ, strict): equal units compare equal
+def _make_step(theta, strict):
+    def value(z):
+        return ((z > theta) if strict else (z >= theta)).astype(z.dtype)
+
+    formula = f"1 if z {'>' if strict else '≥'} {theta:g} else 0"
+    return Activation("step", value, None, 0.0, 1.0, formula, STEP_CODE, theta, strict)
+
+
 _REGISTRY = {
     a.name: a
     for a in (
@@ -123,17 +175,28 @@ _REGISTRY = {
             f"z if z > 0 else {LEAKY_SLOPE}·z", code=3,
         ),
         Activation("linear", _linear, _linear_derivative, 0.0, 1.0, "z", code=4),
-        Activation("step", _step, None, 0.0, 1.0, "1 if z ≥ 0 else 0", code=5),
+        Activation("step", _step, None, 0.0, 1.0, "1 if z ≥ 0 else 0", code=STEP_CODE),
     )
 }
 
 NAMES = tuple(_REGISTRY)
 
 
-def get(name: str) -> Activation:
-    """Return the activation called ``name``; raise XornetError listing the valid names."""
+SPEC_KEYS = ("name", "theta", "strict")  # the keys of an activation written as an object
+
+
+def get(name) -> Activation:
+    """Return the activation called ``name`` (a name, an Activation, or a step written as
+    ``{"name": "step", "theta": 0.5, "strict": True}``); raise XornetError listing the valid
+    names."""
     if isinstance(name, Activation):
         return name
+    if isinstance(name, dict):
+        unknown = [k for k in name if k not in SPEC_KEYS]
+        if name.get("name") != "step" or unknown:
+            raise XornetError(f"activation: {name!r} is not a step with a threshold; write "
+                              '{"name": "step", "theta": 0.5, "strict": true}.')
+        return step_unit(name.get("theta", 0.0), name.get("strict", False))
     try:
         return _REGISTRY[name]
     except (KeyError, TypeError):

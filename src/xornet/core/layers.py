@@ -40,13 +40,17 @@ class Dense:
         self.x, self.z, self.a = x, z, a
         return a
 
-    def backward(self, grad_a, need_input_grad=True):
+    def backward(self, grad_a, need_input_grad=True, update_lr=None):
         """Given ∂E/∂a (n, n_out), fill dW and db and return ∂E/∂x (n, n_in).
 
         δ = ∂E/∂z = ∂E/∂a ⊙ f′(z)  (n, n_out)
         ∂E/∂W = xᵀ·δ               (n_in, n_out)
         ∂E/∂b = Σ over samples of δ (n_out,)
         ∂E/∂x = δ·Wᵀ               (n, n_in)
+
+        With ``update_lr`` α, W and b take their step ``−α·∂E/∂W`` *before* ∂E/∂x is
+        computed, so ∂E/∂x goes through the updated W: the order of the classic tutorial
+        scripts (``RunConfig.update_order="script"``), not the gradient of E.
         """
         derivative = self.activation.derivative
         if derivative is None:
@@ -59,4 +63,8 @@ class Dense:
         np.matmul(self.x.T, delta, out=self.dW)
         if self.db is not None:
             np.add.reduce(delta, axis=0, out=self.db)
+        if update_lr is not None:  # the script order: this layer moves first
+            self.W -= update_lr * self.dW
+            if self.b is not None:
+                self.b -= update_lr * self.db
         return delta @ self.W.T if need_input_grad else None

@@ -86,8 +86,10 @@ class Network:
     def from_weights(cls, weights, biases=None, activations=None):
         """Build a network from given weight matrices (and bias vectors, or None for no bias).
 
-        ``activations`` is one name per layer (default: sigmoid everywhere). The arrays are
-        copied, so the caller's arrays are never changed by training.
+        ``activations`` is one name per layer (default: sigmoid everywhere), or an
+        Activation, or a step with its threshold as a model file writes it (``{"name":
+        "step", "theta": 0.5, "strict": True}``). The arrays are copied, so the caller's
+        arrays are never changed by training.
         """
         weights = [np.array(w, dtype=np.float64, ndmin=2) for w in weights]
         if not weights:
@@ -106,7 +108,7 @@ class Network:
                 "per layer."
             )
         net = cls.__new__(cls)
-        net._build(_check_sizes(sizes), [get_activation(n).name for n in names],
+        net._build(_check_sizes(sizes), [get_activation(n) for n in names],
                    biases is not None, np.float64)
         for k, layer in enumerate(net.layers):
             layer.W[...] = weights[k]
@@ -230,7 +232,7 @@ class Network:
 
     def fit(self, X, y, epochs=5000, lr=0.5, loss="mse", batch_size=None, optimizer="sgd",
             seed=0, momentum=0.0, shuffle=False, tolerance=0.1, stop_when_solved=False,
-            target_loss=None, callbacks=()):
+            target_loss=None, update_order="textbook", callbacks=()):
         """Train by backpropagation; each keyword is the ``xornet.train.config.RunConfig``
         field of that name (the defaults here are fit's own: plain gradient descent on the
         MSE, no early stop).
@@ -244,6 +246,7 @@ class Network:
             epochs=epochs, lr=lr, loss=loss, batch_size=batch_size, optimizer=optimizer,
             momentum=momentum, shuffle=shuffle, seed=seed, tolerance=tolerance,
             stop_when_solved=stop_when_solved, target_loss=target_loss,
+            update_order=update_order,
         )
         X, y = self.check_data(X, y)
         return train(self, X, y, config, callbacks)
@@ -258,7 +261,8 @@ class Network:
                 f"{path}: the network has non-finite weights (training diverged), so it was not "
                 "saved; train again with a smaller learning rate."
             )
-        doc = modelfile.to_document(self.sizes, self.activations, self.weights, self.biases,
+        doc = modelfile.to_document(self.sizes, [layer.activation for layer in self.layers],
+                                    self.weights, self.biases,
                                     training=self.training)
         modelfile.write(path, doc)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from xornet.core import optimizers
 from xornet.doctor.diagnose import diagnose
-from xornet.explain import collapse, logic, separable, story
+from xornet.explain import collapse, logic, separable, story, trace
 from xornet.io import datasets
 
 
@@ -23,11 +23,12 @@ class Report:
     single_layer_note: str | None  # why no single layer can learn this data (failed, no hidden)
     collapse_note: str | None  # every hidden layer is linear: one layer in disguise
     diagnoses: tuple  # the doctor's findings (Diagnosis) for a run that failed or diverged
+    order_note: str | None = None  # the run updated in the scripts' order: what that changes
 
     @property
     def notes(self):
         """The notes that apply, as sentences (collapse first: it explains the rest)."""
-        return [n for n in (self.collapse_note, self.single_layer_note) if n]
+        return [n for n in (self.collapse_note, self.single_layer_note, self.order_note) if n]
 
 
 def report(net, X, y, history, config, data_name="this data", *, diverged_at=None,
@@ -67,8 +68,9 @@ def report(net, X, y, history, config, data_name="this data", *, diverged_at=Non
         found = []  # the doctor's checks are about gradient descent
     else:
         found = diagnose(net, X, y, history, config)
+    order = trace.SCRIPT_ORDER_NOTE if config.update_order == "script" else None
     return Report(reading, tuple(story.sentences(reading)) if reading else (), note,
-                  collapse.collapse_sentence(net), tuple(found))
+                  collapse.collapse_sentence(net), tuple(found), order)
 
 
 def read_lens(net, X, y, max_hidden_units=None):

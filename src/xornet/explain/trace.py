@@ -13,23 +13,40 @@ import numpy as np
 from xornet.core import losses
 from xornet.core.naming import flat_numbers, unit_names
 from xornet.errors import XornetError
-from xornet.train.config import RunConfig
+from xornet.train.config import UPDATE_ORDERS, RunConfig
+
+# Said wherever a run or a step uses update_order "script" (the explain command, the doctor).
+SCRIPT_ORDER_NOTE = (
+    "The script order is a classic bug of teaching code: the output weights move before the "
+    "hidden deltas are computed from them, so the hidden layer does not step along the "
+    "gradient of the error (its delta uses W′ = W − α·∂E/∂W, not W); textbook "
+    "backpropagation computes every gradient first. With a small α the two orders stay "
+    "close but not equal: about 0.01 apart in the weights after classic-linear-out's 20000 "
+    "epochs.")
 
 
-def explain_step(net, X, y, loss=None, lr=None):
+def explain_step(net, X, y, loss=None, lr=None, update_order=None):
     """Every number of one gradient-descent step of ``net`` on the batch (X, y).
 
-    ``loss`` and ``lr`` default to the default run's (``RunConfig()``).
+    ``loss``, ``lr`` and ``update_order`` default to the default run's (``RunConfig()``).
 
     Returns a dict with ``forward`` (per sample, per layer, per unit: the terms of
     net = x·W + b, the net input and the activation), ``loss`` (value and each sample's
     own error), ``parameters`` (per weight and bias: each sample's chain-rule factors and
-    their product, the combined gradient, the update), ``matrix`` (the same in matrix form)
-    and ``new_weights`` / ``new_biases``. The network itself is not changed.
+    their product, the combined gradient, the update), ``sums`` (per sample, for each hidden
+    unit: ∂E/∂h as the sum over the units it feeds, term by term), ``matrix`` (the same in
+    matrix form) and ``new_weights`` / ``new_biases``. With ``update_order="script"``,
+    ``script`` holds the step in the classic scripts' order (each layer moved before the
+    delta goes down through it) and ``new_weights`` / ``new_biases`` are that order's. The
+    network itself is not changed.
     """
     default = RunConfig()
     loss = default.loss if loss is None else loss
     lr = default.lr if lr is None else lr
+    update_order = default.update_order if update_order is None else update_order
+    if update_order not in UPDATE_ORDERS:
+        raise XornetError(f"update_order: unknown order {update_order!r}; choose one of "
+                          f"{', '.join(UPDATE_ORDERS)}.")
     _check_differentiable(net)
     X, y = net.check_data(X, y)
     loss_fn = losses.get(loss)
@@ -47,6 +64,17 @@ def explain_step(net, X, y, loss=None, lr=None):
 
     parameters = _parameters(net, samples, batch_grads, loss_fn, lr, names, w_num, b_num)
     new_weights, new_biases = net.layout.unflatten(net.params - lr * batch_grads)
+    script = None
+    if update_order == "script":
+        script = _script_order(net, dE_dyhat, lr, matrix)
+        new_weights = [np.array(m["new_W"]) for m in script]
+        new_biases = None if new_biases is None else [np.array(m["new_b"]) for m in script]
+        by_number = {int(n): v for k, W in enumerate(new_weights)
+                     for n, v in zip(w_num[k].ravel(), W.ravel(), strict=True)}
+        for k, b in enumerate(new_biases or []):
+            by_number.update(zip(b_num[k].tolist(), b.tolist(), strict=True))
+        for p in parameters:  # each parameter's value after the step in the script order
+            p["script_new"] = float(by_number[int(p["name"][1:])])
     return {
         "sizes": list(net.sizes),
         "activations": net.activations,
@@ -63,7 +91,11 @@ def explain_step(net, X, y, loss=None, lr=None):
         },
         "dE_dyhat": dE_dyhat.tolist(),
         "parameters": parameters,
+        "sums": [s["sums"] for s in samples],
         "matrix": matrix,
+        "update_order": update_order,
+        "script": script,
+        "script_note": SCRIPT_ORDER_NOTE if script is not None else None,
         "new_weights": [w.tolist() for w in new_weights],
         "new_biases": None if new_biases is None else [b.tolist() for b in new_biases],
     }
@@ -97,21 +129,23 @@ def _sample_trace(net, x, t, loss_fn, names, w_num, b_num):
             units.append({"name": names[k + 1][j], "terms": terms, "net": float(layer.z[0, j]),
                           "activation": layer.activation.name, "out": float(layer.a[0, j])})
         layers.append({"layer": k + 1, "units": units})
-    factors = _chain_factors(net, dE_dyhat[0], names)
-    return {"forward": layers, "error": error, "factors": factors,
+    factors, sums = _chain_factors(net, dE_dyhat[0], names, w_num)
+    return {"forward": layers, "error": error, "factors": factors, "sums": sums,
             "inputs": [[float(v) for v in layer.x[0]] for layer in net.layers]}
 
 
-def _chain_factors(net, dE_dyhat, names):
-    """For each layer k and unit j: the factors of ∂E/∂net_j, as (symbol, value) lists.
+def _chain_factors(net, dE_dyhat, names, w_num):
+    """For each layer k and unit j: the factors of ∂E/∂net_j, as (symbol, value) lists;
+    and for each hidden unit, ∂E/∂h written as the sum over the units it feeds.
 
     For the output layer: ∂E/∂ŷ · ∂ŷ/∂net. For a hidden unit of a one-hidden-layer,
     one-output network the single path is written out: ∂E/∂ŷ · ∂ŷ/∂net_ŷ · ∂net_ŷ/∂h ·
-    ∂h/∂net_h. Otherwise the upstream gradient is one factor, ∂E/∂h = Σ δ·w.
+    ∂h/∂net_h. Otherwise the upstream gradient is one factor, ∂E/∂h, and ``sums`` spells
+    it out: ∂E/∂h = Σ over the units u that h feeds of δ_u·w(h → u), δ_u = ∂E/∂net_u.
     """
     L = len(net.layers)
     single_path = L == 2 and net.sizes[-1] == 1
-    out = [None] * L
+    out, sums = [None] * L, []
     grad_a = dE_dyhat  # ∂E/∂a for the current layer, (n_out,)
     for k in range(L - 1, -1, -1):
         layer = net.layers[k]
@@ -127,8 +161,23 @@ def _chain_factors(net, dE_dyhat, names):
             else:
                 f = [(f"∂E/∂{unit[j]}", grad_a[j]), (f"∂{unit[j]}/∂net_{unit[j]}", fprime[j])]
             out[k].append([(s, float(v)) for s, v in f])
-        grad_a = (grad_a * fprime) @ layer.W.T  # ∂E/∂a of the layer below: δ·Wᵀ
-    return out
+        delta = grad_a * fprime  # δ of this layer's units, (n_out,)
+        grad_a = delta @ layer.W.T  # ∂E/∂a of the layer below: δ·Wᵀ
+        if k:
+            sums[:0] = [_sum_over_fed(layer, delta, grad_a, names, w_num, k)]
+    return out, sums
+
+
+def _sum_over_fed(layer, delta, grad_a, names, w_num, k):
+    """∂E/∂h for each unit h feeding ``layer`` (layer k + 1), term by term: δ_u·w(h → u)."""
+    units = []
+    for i, h in enumerate(names[k]):
+        terms = [{"delta": f"δ_{u}", "delta_value": float(delta[j]),
+                  "weight": f"w{w_num[k][i][j]}", "matrix": f"W{k + 1}[{i},{j}]",
+                  "w": float(layer.W[i, j]), "product": float(delta[j] * layer.W[i, j])}
+                 for j, u in enumerate(names[k + 1])]
+        units.append({"unit": h, "terms": terms, "value": float(grad_a[i])})
+    return {"layer": k, "units": units}
 
 
 def _parameters(net, samples, batch_grads, loss_fn, lr, names, w_num, b_num):
@@ -160,6 +209,29 @@ def _parameters(net, samples, batch_grads, loss_fn, lr, names, w_num, b_num):
                 })
     records.sort(key=lambda r: int(r["name"][1:]))
     return records
+
+
+def _script_order(net, dE_dyhat, lr, textbook):
+    """The step in the classic scripts' order (``RunConfig.update_order="script"``): from the
+    output layer down, each layer's W moves at once (W′ = W − α·∂E/∂W) and the delta goes down
+    through W′; per layer the upstream ∂E/∂a, δ, ∂E/∂W and the new W and b, with the
+    difference of δ from the textbook one (``textbook``: the matrix form)."""
+    steps = []
+    grad_a = dE_dyhat
+    for k in range(len(net.layers) - 1, -1, -1):
+        layer, plain = net.layers[k], textbook[k]
+        delta = grad_a * layer.activation.derivative(layer.z, layer.a)
+        dW = layer.x.T @ delta
+        new_W = layer.W - lr * dW
+        new_b = None if layer.b is None else layer.b - lr * delta.sum(axis=0)
+        steps.append({
+            "layer": k + 1, "upstream": grad_a.tolist(), "delta": delta.tolist(),
+            "delta_change": (delta - np.array(plain["delta"])).tolist(),
+            "dW": dW.tolist(), "new_W": new_W.tolist(),
+            "new_b": None if new_b is None else new_b.tolist(),
+        })
+        grad_a = delta @ new_W.T  # through the weights that already moved
+    return steps[::-1]
 
 
 def _matrix_form(net, dE_dyhat):

@@ -1,10 +1,18 @@
 """Hand-built networks that ship with xornet, addressed as ``builtin:NAME``.
 
-Each one is an ordinary model file (``src/xornet/io/handbuilt/NAME.json``) whose weights were
-chosen by hand for step units, ``step(z) = 1 if z ≥ 0 else 0``. Every bias sits half a unit
-away from the nearest net input, so no row ever lands on the step's edge. Their
-``training.description`` says how each unit was built; ``xornet check`` verifies them
-against the truth table and ``xornet logic`` reads the same functions back out.
+Each one is an ordinary model file (``src/xornet/io/handbuilt/NAME.json``) with a
+``training.description`` saying how it was built:
+
+- ``*-step`` and ``xor-or-nand``: weights chosen by hand for step units with a bias,
+  ``step(z) = 1 if z ≥ 0 else 0``; every bias sits half a unit away from the nearest net
+  input, so no row ever lands on the step's edge.
+- ``*-drawn``: the networks as the tutorials draw them, units with no bias that fire when
+  their input *exceeds* 0.5 (``{"name": "step", "theta": 0.5, "strict": true}``); the drawn
+  AND needs the strict comparison, since one input alone gives it exactly 0.5.
+
+``xornet check`` verifies all of these against their truth table and ``xornet logic`` reads
+the same functions back out. ``worked-2-2-2`` is different: the starting weights of the
+well-known step-by-step backpropagation example, for ``xornet explain`` and ``xornet train``.
 """
 
 import json
@@ -15,10 +23,12 @@ from xornet.errors import XornetError
 
 PREFIX = "builtin:"
 
-# Single threshold units first, then the two-layer networks.
+# Single threshold units first, then the two-layer networks; the drawn ones; the worked example.
 NAMES = (
     "and-step", "or-step", "nand-step", "nor-step", "not-a-step",
     "xor-step", "xor-or-nand", "xnor-step",
+    "and-drawn", "or-drawn", "xor-drawn",
+    "worked-2-2-2",
 )
 
 

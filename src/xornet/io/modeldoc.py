@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from xornet.core.activations import NAMES
+from xornet.core.activations import NAMES, SPEC_KEYS
 from xornet.errors import XornetError
 
 FORMAT = "xornet-model"
@@ -39,8 +39,9 @@ class ModelSpec:
     ----------
     sizes : list of int
         Layer widths, input first, e.g. ``[2, 3, 1]``.
-    activations : list of str
-        One activation name per weight layer.
+    activations : list of str or dict
+        One activation per weight layer: its name, or a step with its own threshold as
+        ``{"name": "step", "theta": 0.5, "strict": True}`` (fires when z > 0.5).
     weights, biases : list of ndarray
         float64, layer k of shape ``(sizes[k], sizes[k + 1])`` and ``(sizes[k + 1],)``;
         ``biases`` is None for a network without bias.
@@ -121,10 +122,33 @@ def _read_activations(doc, source, n_layers):
     names = _require(doc, "activations", source, 'one name per layer, like ["tanh", "sigmoid"]')
     _check_count(names, n_layers, "activations", "names", source)
     for k, name in enumerate(names, 1):
-        if type(name) is not str or name not in NAMES:
+        if isinstance(name, dict):
+            _check_step(name, k, source)
+        elif type(name) is not str or name not in NAMES:
             _fail(source, f"layer {k} activation {show(name)} is unknown; choose one of "
-                          f"{', '.join(NAMES)}")
+                          f"{', '.join(NAMES)}, or a step with a threshold such as "
+                          '{"name": "step", "theta": 0.5, "strict": true}')
     return names
+
+
+def _check_step(spec, k, source):
+    """A step unit with its own threshold: ``{"name": "step", "theta": θ, "strict": bool}``,
+    firing when z > θ (strict) or z ≥ θ; theta and strict may be left out (0, false)."""
+    what = f"layer {k} activation"
+    unknown = [key for key in spec if key not in SPEC_KEYS]
+    if unknown:
+        _fail(source, f"{what} has an unknown field {show(unknown[0])}; a step with a "
+                      f"threshold has the fields {', '.join(SPEC_KEYS)}")
+    if spec.get("name") != "step":
+        _fail(source, f"{what} is an object with name {show(spec.get('name'))}; only the "
+                      'step takes a threshold, written {"name": "step", "theta": 0.5}')
+    theta = spec.get("theta", 0.0)
+    if type(theta) not in (int, float):  # json's exact types: true is not a number
+        _fail(source, f"{what} theta is {show(theta)}; write the firing threshold as a "
+                      "number like 0.5")
+    if type(spec.get("strict", False)) is not bool:
+        _fail(source, f"{what} strict is {show(spec['strict'])}; write true (fire when z > "
+                      "theta) or false (fire when z ≥ theta)")
 
 
 def _bias_flag(doc, source):

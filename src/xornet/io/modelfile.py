@@ -7,6 +7,13 @@ A model file is plain JSON that a person can also write by hand, e.g. XOR from s
      "activations": ["step", "step"], "weights": [[[1, 1], [1, 1]], [[1], [-2]]],
      "biases": [[-0.5, -1.5], [-0.5]]}
 
+or AND drawn as the tutorials draw it, one unit with no bias that fires when its input
+exceeds 0.5::
+
+    {"format": "xornet-model", "version": 1, "sizes": [2, 1], "bias": false,
+     "activations": [{"name": "step", "theta": 0.5, "strict": true}],
+     "weights": [[[0.5], [0.5]]], "biases": null}
+
 Weights are written with ``repr`` precision, so a load gives back the same float64 bits.
 The loader checks every field against the declared ``sizes`` before it builds an array, and
 reports any problem as one ``XornetError`` sentence naming the file, the field and the fix.
@@ -23,6 +30,7 @@ import tempfile
 
 import numpy as np
 
+from xornet.core.activations import Activation
 from xornet.errors import XornetError
 from xornet.io.modeldoc import (
     FORMAT,
@@ -42,7 +50,9 @@ def to_document(sizes, activations, weights, biases, training=None):
     Parameters
     ----------
     sizes, activations, weights, biases
-        As in :class:`ModelSpec` (``biases`` None for a network without bias).
+        As in :class:`ModelSpec` (``biases`` None for a network without bias); an
+        activation may also be an ``Activation``, written as its ``spec`` (a name, or a step
+        with its threshold).
     training : dict or None
         How the model was trained. NumPy scalars become plain numbers; a non-finite number
         (a diverged loss) becomes the string "nan", "inf" or "-inf".
@@ -61,7 +71,7 @@ def to_document(sizes, activations, weights, biases, training=None):
         "format": FORMAT,
         "version": VERSION,
         "sizes": plain(list(sizes), "model to save"),
-        "activations": list(activations),
+        "activations": [a.spec if isinstance(a, Activation) else a for a in activations],
         "bias": biases is not None,
         # tolist() gives Python floats, which json writes with repr: the shortest exact text.
         "weights": [np.asarray(w, dtype=np.float64).tolist() for w in weights],

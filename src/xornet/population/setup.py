@@ -43,6 +43,10 @@ def make_setup(config, X, y, seeds, lrs=None, inits=None):
         raise XornetError("optimizer: the population trainer trains by backpropagation; "
                           "choose sgd or adam (the perceptron rule trains one network).")
     config.check()  # validates every training field
+    if config.update_order != "textbook":
+        raise XornetError('update_order: the population trainer computes every gradient before '
+                          'any update (the "textbook" order); train the "script" order one '
+                          "network at a time.")
     n_in = np.shape(X)[-1] if np.ndim(X) else 1  # X and y are checked below, by the network
     template = config.build(n_in, np.shape(y)[-1] if np.ndim(y) == 2 else 1)
     for layer in template.layers:

@@ -35,6 +35,11 @@ class RunConfig:
     tolerance: float = 0.1  # solved = every output within 0.1 of its target: reads as 0 or 1
     stop_when_solved: bool = True  # epochs after "solved" only push outputs nearer 0 and 1
     target_loss: float | None = None  # None: stop on the tolerance, which reads as outputs
+    # "textbook": every gradient is computed before any weight moves (backpropagation as
+    # derived). "script": each layer is updated as soon as its gradient is known, so the layer
+    # below gets its delta through weights that already moved, as the classic tutorial scripts
+    # do (`Wz += H.T.dot(dZ)` before `dH = dZ.dot(Wz.T) * sigmoid_(H)`); kept to reproduce them.
+    update_order: str = "textbook"
 
     def with_(self, **changes):
         """A copy with some fields changed.
@@ -75,6 +80,7 @@ class RunConfig:
         _finite("tolerance", self.tolerance, low=0.0, open_low=True)
         if self.target_loss is not None:
             _finite("target_loss", self.target_loss, low=0.0)
+        _check_update_order(self)
         return self
 
     def as_dict(self):
@@ -83,23 +89,38 @@ class RunConfig:
         return d
 
 
-def run(config, X, y, callbacks=()):
+def run(config, X, y, callbacks=(), start=None):
     """Build the network ``config`` describes, train it on (X, y); return (net, history).
 
     ``optimizer="perceptron"`` trains by the perceptron rule (``xornet.train.perceptron``), which
     needs ``hidden=()`` and ``output_activation="step"``; every other optimizer trains by
-    backpropagation (``xornet.train.trainer.train``).
+    backpropagation (``xornet.train.trainer.train``). ``start``, a Network, is trained instead
+    of a new one (from its weights, in place): ``config``'s network fields are then not used.
     """
     # deferred: the trainer imports RunConfig from here
     from xornet.train.perceptron import train_perceptron
     from xornet.train.trainer import train
 
-    net = config.build(X.shape[1], y.shape[1])
+    net = config.build(X.shape[1], y.shape[1]) if start is None else start
     config.check()
     X, y = net.check_data(X, y)
     if config.optimizer == optimizers.PERCEPTRON:
         return net, train_perceptron(net, X, y, config, callbacks)
     return net, train(net, X, y, config, callbacks)
+
+
+UPDATE_ORDERS = ("textbook", "script")
+
+
+def _check_update_order(config):
+    order = config.update_order
+    if order not in UPDATE_ORDERS:
+        raise XornetError(f"update_order: unknown order {order!r}; choose one of "
+                          f"{', '.join(UPDATE_ORDERS)}.")
+    if order == "script" and (config.optimizer != "sgd" or config.momentum != 0.0):
+        raise XornetError('update_order: "script" updates each layer by plain gradient '
+                          "descent as soon as its gradient is known, so it needs optimizer "
+                          "sgd with momentum 0.")
 
 
 def _positive_int(name, value):

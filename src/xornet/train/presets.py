@@ -5,7 +5,9 @@
 | classic            | the textbook 2-3-1 sigmoid net with no bias, ½SSE, α = 1, 60000      |
 |                    | full-batch epochs: outputs end near 0.01 / 0.99                      |
 | classic-linear-out | the same net with a linear output unit and α = 0.1: it still learns  |
-|                    | XOR, the output just is not squashed into (0, 1)                      |
+|                    | XOR, the output just is not squashed into (0, 1). Its script moves   |
+|                    | the output weights before it computes the hidden deltas, and so does |
+|                    | the preset (update_order "script")                                   |
 | relu-online        | ReLU hidden units, linear output, one update per sample in order:    |
 |                    | after 60 epochs most seeds are close; some ReLUs die                 |
 | bias-2-2-1         | the smallest net that can learn XOR (2 hidden units, with bias):     |
@@ -26,6 +28,7 @@ PRESETS = {
         hidden=(3,), activation="sigmoid", output_activation="linear", bias=False,
         init="uniform01", loss="sse", optimizer="sgd", momentum=0.0, lr=0.1, epochs=20000,
         batch_size=None, stop_when_solved=False,
+        update_order="script",  # its script updates Wz before it computes the hidden deltas
     ),
     "relu-online": RunConfig(
         hidden=(3,), activation="relu", output_activation="linear", bias=False,

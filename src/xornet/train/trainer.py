@@ -195,6 +195,8 @@ class NetworkLearner:
         self.history = History()
         self.y_hat = self.grad = None
         self.started = time.perf_counter()
+        if config.update_order == "script":  # chosen once: learn() is the hot path
+            self.learn = self._learn_in_script_order
 
     def batches(self):
         """Online (batch_size 1) or mini-batches, in order or in a fresh random order."""
@@ -213,6 +215,15 @@ class NetworkLearner:
     def learn(self):
         self.net.backward(self.grad)  # backward: every gradient first ...
         self.optimizer.step(self.params, self.grads)  # ... then the update
+
+    def _learn_in_script_order(self):
+        """``update_order="script"``, the classic tutorial scripts' order: from the output
+        layer down, each layer's gradient is computed and its weights moved at once, so the
+        delta passed to the layer below goes through the *updated* weights (textbook
+        backpropagation uses the old ones). Plain gradient descent only (RunConfig.check)."""
+        layers, g, lr = self.net.layers, self.grad, self.config.lr
+        for k in range(len(layers) - 1, -1, -1):
+            g = layers[k].backward(g, need_input_grad=k > 0, update_lr=lr)
 
     def check_finite(self, epoch):
         if not math.isfinite(np.add.reduce(self.net.params)):  # a sum is inf or nan if any is
