@@ -354,7 +354,7 @@ def test_csv_rejects_binary_bytes(tmp_path, content, expected):
 
 
 def test_csv_missing_file_and_directory(tmp_path):
-    with pytest.raises(XornetError, match="no such file"):
+    with pytest.raises(XornetError, match="no such CSV file"):
         csvdata.load_csv(tmp_path / "absent.csv")
     with pytest.raises(XornetError, match="is a directory"):
         csvdata.load_csv(tmp_path)

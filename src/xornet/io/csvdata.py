@@ -8,11 +8,11 @@ import csv
 import io
 import os
 import re
-import stat
 
 import numpy as np
 
 from xornet.errors import XornetError
+from xornet.io import files
 
 MAX_BYTES = 50 * 1024 * 1024  # checked before reading, so a huge file never fills memory
 MAX_ROWS = 100_000
@@ -101,20 +101,7 @@ def _count(n, noun):
 
 
 def _read_text(source):
-    info = _io(source, os.stat)
-    if stat.S_ISDIR(info.st_mode):
-        raise XornetError(f"{source}: this is a directory; give the path of a CSV file.")
-    if not stat.S_ISREG(info.st_mode):  # a FIFO or device could block or never end
-        raise XornetError(f"{source}: this is not a regular file; give the path of a CSV file.")
-    if info.st_size > MAX_BYTES:
-        raise XornetError(
-            f"{source}: the file is {info.st_size / 2**20:.0f} MB, more than the "
-            f"{MAX_BYTES // 2**20} MB limit; give a smaller CSV file."
-        )
-    raw = _io(source, _read_bytes)
-    if len(raw) > MAX_BYTES:
-        raise XornetError(f"{source}: the file is larger than the {MAX_BYTES // 2**20} MB "
-                          "limit; give a smaller CSV file.")
+    raw = files.read_bytes(source, MAX_BYTES, kind="CSV file", field="csv path")
     raw = raw.removeprefix(b"\xef\xbb\xbf")  # byte-order mark some spreadsheets write
     try:
         text = raw.decode("utf-8")
@@ -129,24 +116,6 @@ def _read_text(source):
         raise XornetError(f"{source}, line {line}: the file holds a NUL byte, so it is binary "
                           "data, not CSV; save the data as CSV text.")
     return text
-
-
-def _read_bytes(source):
-    with open(source, "rb") as f:
-        return f.read(MAX_BYTES + 1)  # the file may have grown since the stat
-
-
-def _io(source, action):
-    # Turns every way the operating system can refuse the path into one sentence.
-    try:
-        return action(source)
-    except FileNotFoundError:
-        raise XornetError(f"{source}: no such file; check the path.") from None
-    except OSError as e:
-        raise XornetError(f"{source}: cannot read the file ({e.strerror}); check the path "
-                          "and its permissions.") from None
-    except ValueError:  # a path holding a NUL character
-        raise XornetError(f"csv path: {source!r} is not a valid file path; fix it.") from None
 
 
 def _line_of(before, cr, lf):

@@ -21,17 +21,14 @@ This module handles the files and the JSON text; the fields, their limits and th
 live in ``xornet.io.modeldoc``.
 """
 
-import contextlib
 import json
 import math
-import os
-import stat
-import tempfile
 
 import numpy as np
 
 from xornet.core.activations import Activation
 from xornet.errors import XornetError
+from xornet.io import files
 from xornet.io.modeldoc import (
     FORMAT,
     VERSION,
@@ -87,46 +84,34 @@ def to_document(sizes, activations, weights, biases, training=None):
 def write(path, doc):
     """Save a document from :func:`to_document` as readable JSON, atomically.
 
-    The text goes to a temporary file in the same folder, is flushed to disk, then replaces
-    ``path`` in one step; on any failure the old file is intact and the temporary file gone.
+    Written through ``xornet.io.files.write_atomic``: only to a regular file (or a new one),
+    through symlinks, and an interrupted save leaves the old file intact. A document that
+    could not be read back — over the size limit of :func:`read` — is refused before
+    anything is written.
 
     Raises
     ------
     XornetError
-        If the document is not JSON-able or the file cannot be written.
+        If the document is not JSON-able, too large to read back, or cannot be written.
     """
-    path = os.fspath(path)
-    check_document(doc, path)  # never replace a file with one that would not load back
+    name = files.check_path(path, "save")
+    check_document(doc, name)  # never replace a file with one that would not load back
     try:
-        text = _pretty(doc) + "\n"
+        data = (_pretty(doc) + "\n").encode("utf-8")
     except (TypeError, ValueError) as e:
-        raise XornetError(f"{path}: the model cannot be written as JSON ({e}); "
+        raise XornetError(f"{name}: the model cannot be written as JSON ({e}); "
                           "build the document with modelfile.to_document().") from None
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)  # keep an existing file's permissions
-    except OSError:
-        mode = 0o644  # mkstemp would leave 0600; a model is an ordinary file others may read
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".xornet-", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise XornetError(f"{path}: cannot create a file in {folder} ({e.strerror}); "
-                          "check that the folder exists and is writable.") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise XornetError(f"{path}: could not be saved ({e.strerror or e}); the previous "
-                              "file, if any, is unchanged.") from None
-        raise
-    _sync_folder(folder)
+    if len(data) > MAX_BYTES:
+        raise XornetError(f"{name}: the model would take {len(data) / 2**20:.0f} MB, more than "
+                          f"the {MAX_BYTES // 2**20} MB a model file may be, so it could not "
+                          "be read back; it was not saved (use fewer or smaller layers).")
+    files.write_atomic(name, lambda f: f.write(data), field="save")
+
+
+def estimated_bytes(n_params):
+    """An upper bound on the size of a model file with ``n_params`` numbers (each written as
+    at most 24 characters, a separator and, at worst, a row of its own)."""
+    return 1024 + 40 * n_params
 
 
 def read(path):
@@ -139,27 +124,12 @@ def read(path):
     Raises
     ------
     XornetError
-        For a missing, unreadable, oversized or invalid file, naming the field and the fix.
+        For a missing, unreadable, oversized or invalid file (or a folder, FIFO or device),
+        naming the field and the fix.
     """
-    name = os.fspath(path)
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise XornetError(f"{name}: no such model file; check the path.") from None
-    except OSError as e:
-        raise XornetError(f"{name}: cannot be read ({e.strerror}); check the path.") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise XornetError(f"{name}: is a folder, not a model file; give the path of a .json file.")
-    if info.st_size > MAX_BYTES:
-        _too_large(name, info.st_size)
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_BYTES + 1)  # bounded anyway: pipes and devices stat as size 0
-    except OSError as e:
-        raise XornetError(f"{name}: cannot be read ({e.strerror}); check permissions.") from None
-    if len(data) > MAX_BYTES:
-        _too_large(name, len(data))
-    return parse(data, source=name)
+    name = files.check_path(path, "model")
+    return parse(files.read_bytes(name, MAX_BYTES, kind="model file", field="model"),
+                 source=name)
 
 
 def parse(text, source="model.json"):
@@ -190,7 +160,7 @@ def parse(text, source="model.json"):
     if not isinstance(text, str):
         raise XornetError(f"{source}: expected the model's text, got {type(text).__name__}.")
     if len(text) > MAX_BYTES:  # characters, not bytes: close enough for a sanity limit
-        _too_large(source, len(text))
+        files.raise_too_large(source, len(text), MAX_BYTES, "model file")
     text = text.removeprefix("\ufeff")  # harmless: some Windows editors start files with a BOM
     if not text.strip():
         raise XornetError(f"{source}: is empty; a model file is a JSON object saved by xornet.")
@@ -244,19 +214,7 @@ def _pretty(value, indent=0):
     if isinstance(value, list) and any(isinstance(v, list | dict) for v in value):
         items = [pad + _pretty(v, indent + 1) for v in value]
         return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
-    return json.dumps(value, allow_nan=False, ensure_ascii=False)
-
-
-def _sync_folder(folder):
-    # The rename is durable only once the folder entry is on disk (POSIX); best effort.
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _too_large(source, n_bytes):
-    raise XornetError(f"{source}: is {n_bytes:,} bytes, more than the {MAX_BYTES // 2**20} MB a "
-                      "model file may be; check that this is a model file.")
+    text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+    if any("\ud800" <= c <= "\udfff" for c in text):  # a lone surrogate: no UTF-8 for it
+        return json.dumps(value, allow_nan=False)  # written as \ud800, as it was read
+    return text

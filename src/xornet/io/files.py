@@ -1,0 +1,164 @@
+"""Reading and writing files without ever hanging on one or destroying one.
+
+Every file xornet reads goes through :func:`read_bytes` and every file it writes through
+:func:`write_atomic`, so one set of rules holds for model files, CSV data, pictures,
+animations and results:
+
+- **Only regular files.** A folder, a FIFO, a device or a socket given as a path is refused
+  with one sentence: reading a FIFO would block for ever, and renaming over a device node
+  would replace it with a plain file.
+- **Symlinks are followed.** Writing to a link writes its target, atomically, and the link
+  stays a link (a rename over the link itself would turn it into a plain file and leave the
+  target stale).
+- **Atomic.** The bytes go to a temporary file in the target's folder, are flushed to disk,
+  then replace the target in one rename: an interrupted or failed write leaves the old file
+  exactly as it was, and no temporary file behind.
+- **Bounded.** A read takes at most ``limit`` bytes; sizes are checked before anything is
+  read or written.
+
+Messages name the user's path, never a temporary file.
+"""
+
+import contextlib
+import os
+import stat
+import tempfile
+
+from xornet.errors import XornetError
+
+
+def check_path(path, field):
+    """``path`` as a string, or XornetError when it is empty or not a path at all."""
+    try:
+        name = os.fspath(path)
+    except TypeError:
+        raise XornetError(f"{field}: expected a file path; received {path!r}.") from None
+    if not isinstance(name, str) or not name.strip():
+        raise XornetError(f"{field}: the path is empty; give a file name.")
+    if "\0" in name:
+        raise XornetError(f"{field}: {name!r} holds a NUL character, which no path may; "
+                          "fix the path.")
+    return name
+
+
+def read_bytes(path, limit, kind="file", field="path"):
+    """The bytes of the regular file at ``path`` (at most ``limit`` of them).
+
+    The file is opened without blocking and checked with ``fstat`` on the open descriptor,
+    so a FIFO is refused instead of waited on, and a file swapped after a check is still the
+    one checked.
+    """
+    name = check_path(path, field)
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise XornetError(f"{name}: no such {kind}; check the path.") from None
+    except OSError as e:
+        raise XornetError(f"{name}: cannot be read ({e.strerror}); check the path and its "
+                          "permissions.") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise XornetError(f"{name}: is a directory (a folder), not a {kind}; give the path "
+                              "of a file.")
+        raise XornetError(f"{name}: is {_kind_of(info.st_mode)}, not a regular file; give the "
+                          f"path of a {kind}.")
+    with os.fdopen(fd, "rb") as f:
+        if info.st_size > limit:
+            raise_too_large(name, info.st_size, limit, kind)
+        try:
+            data = f.read(limit + 1)  # the file may have grown since the fstat
+        except OSError as e:
+            raise XornetError(f"{name}: cannot be read ({e.strerror}).") from None
+    if len(data) > limit:
+        raise_too_large(name, len(data), limit, kind)
+    return data
+
+
+def raise_too_large(name, n_bytes, limit, kind):
+    raise XornetError(f"{name}: is {n_bytes:,} bytes, more than the {_mb(limit)} a {kind} may "
+                      f"be; check that this is a {kind}.")
+
+
+def writable_target(path, field="path"):
+    """The real path a write to ``path`` replaces: symlinks followed; refused unless it is
+    a regular file or does not exist yet, in a folder that exists."""
+    name = check_path(path, field)
+    target = os.path.realpath(name)
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as e:
+        raise XornetError(f"{name}: cannot be written ({e.strerror}); check the path.") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise XornetError(f"{name}: is a folder, so it was left unchanged; give a file name "
+                          "inside it to write to.")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise XornetError(f"{name}: is {_kind_of(info.st_mode)}, not a regular file, so it "
+                          "was left alone; give the path of a file to write.")
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise XornetError(f"{name}: cannot write there, the folder {os.path.dirname(name) or '.'} "
+                          "does not exist; check that the folder exists (or create it).")
+    return target
+
+
+def write_atomic(path, write, field="path"):
+    """Write a file atomically: ``write(f)`` fills a binary file object with the content.
+
+    Returns the real path written (``path`` with its symlinks followed).
+    """
+    name = check_path(path, field)
+    target = writable_target(name, field)
+    folder = os.path.dirname(target)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)  # keep an existing file's permissions
+    except OSError:
+        mode = 0o644  # mkstemp would leave 0600; these are ordinary files others may read
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".xornet-", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise XornetError(f"{name}: cannot create a file in {os.path.dirname(name) or '.'} "
+                          f"({e.strerror}); check that the folder is writable.") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise XornetError(f"{name}: could not be written ({e.strerror or e}); the previous "
+                              "file, if any, is unchanged.") from None
+        raise
+    _sync_folder(folder)
+    return target
+
+
+def _sync_folder(folder):
+    # The rename is durable only once the folder entry is on disk (POSIX); best effort.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _kind_of(mode):
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _mb(n_bytes):
+    return f"{n_bytes / 2**20:.1f} MB" if n_bytes < 10 * 2**20 else f"{n_bytes / 2**20:.0f} MB"
