@@ -11,6 +11,7 @@ from xornet.core.layout import ParamLayout
 from xornet.errors import XornetError
 
 MAX_UNITS = 4096  # per layer: far beyond what this tool is for, small enough to stay in memory
+MAX_PARAMETERS = 10_000_000  # in all: 80 MB per copy of the weights (a model file holds fewer)
 _NO_TARGETS = object()  # check_data's default: check X alone (None is a wrong y, not "no y")
 
 
@@ -26,7 +27,16 @@ def _check_sizes(sizes):
                 f"sizes: every layer size must be a whole number from 1 to {MAX_UNITS}; "
                 f"received {list(sizes)!r}."
             )
-    return [int(s) for s in sizes]
+    sizes = [int(s) for s in sizes]
+    count = sum(i * o + o for i, o in pairwise(sizes))  # with biases: the larger count
+    if count > MAX_PARAMETERS:
+        shape = "-".join(map(str, sizes)) if len(sizes) <= 8 else f"{len(sizes)}-layer"
+        raise XornetError(
+            f"sizes: a {shape} network has {count:,} parameters (about "
+            f"{2 * 8 * count / 2**30:.1f} GB for its weights and gradients), more than the "
+            f"{MAX_PARAMETERS:,} xornet allows; use fewer or narrower layers."
+        )
+    return sizes
 
 
 def _layer_activations(n_layers, activation, output_activation):

@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xornet.core.activations import NAMES, SPEC_KEYS
+from xornet.core.network import MAX_PARAMETERS as NETWORK_MAX_PARAMETERS
+from xornet.core.network import MAX_UNITS
 from xornet.errors import XornetError
 
 FORMAT = "xornet-model"
 VERSION = 1
 SUPPORTED_VERSIONS = (1,)
 MAX_SIZES = 64  # entries of "sizes", i.e. at most 63 weight layers
-MAX_WIDTH = 4096
-MAX_PARAMETERS = 10_000_000  # checked from "sizes" alone, before any array is allocated
+MAX_WIDTH = MAX_UNITS  # the network's own limits: whatever can be built can be read
+MAX_PARAMETERS = NETWORK_MAX_PARAMETERS  # checked from "sizes" alone, before any allocation
 MAX_TRAINING_DEPTH = 32  # nesting of the free-form "training" record
 KNOWN_KEYS = ("format", "version", "sizes", "activations", "bias", "weights", "biases", "training")
 

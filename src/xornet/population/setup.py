@@ -16,6 +16,10 @@ from xornet.core import initializers, optimizers
 from xornet.core.layout import ParamLayout
 from xornet.errors import XornetError
 
+# Memory one population run may take, checked before anything is allocated: a quarter of a
+# small laptop, and far more than the 10^5 networks the population trainer is made for need.
+MAX_BYTES = 4 * 2**30
+
 
 @dataclass(frozen=True)
 class Setup:
@@ -57,11 +61,38 @@ def make_setup(config, X, y, seeds, lrs=None, inits=None):
                 "relu."
             )
     X, y = template.check_data(X, y)
+    check_memory(_count(seeds), template.layout.n_params, len(X), sum(template.sizes[1:]))
     seeds = _check_seeds(seeds)
     n = len(seeds)
     return Setup(config, X, y, seeds, _check_lrs(lrs, config.lr, n),
                  _check_inits(inits, config.init, n), template.layout,
                  tuple(template.activations))
+
+
+def estimated_bytes(n_networks, n_params, n_samples, n_units):
+    """An upper bound on the memory of training ``n_networks`` side by side: about six
+    copies of every parameter (the parameters, gradients, optimizer state, the result) and
+    four of every unit's value on every sample (z, a, δ and a temporary)."""
+    return 8 * n_networks * (6 * n_params + 4 * n_samples * n_units) + 64 * n_networks
+
+
+def check_memory(n_networks, n_params, n_samples, n_units):
+    """Refuse, before allocating anything, a population that would need more than
+    ``MAX_BYTES``, saying how much it would need."""
+    need = estimated_bytes(n_networks, n_params, n_samples, n_units)
+    if need > MAX_BYTES:
+        fits = max(1, n_networks * MAX_BYTES // need)
+        raise XornetError(f"seeds: {n_networks:,} networks of {n_params:,} parameters on "
+                          f"{n_samples:,} samples would need about {need / 2**30:,.1f} GB, more "
+                          f"than the {MAX_BYTES // 2**30} GB one population run may use; train "
+                          f"at most about {fits:,} at once (or a smaller network).")
+
+
+def _count(seeds):
+    """How many networks ``seeds`` asks for, without building the list."""
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        return max(int(seeds), 0)
+    return len(seeds) if hasattr(seeds, "__len__") else 0
 
 
 def _check_seeds(seeds):

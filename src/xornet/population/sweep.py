@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from xornet.core import activations, initializers, losses
+from xornet.core import activations, initializers, losses, network
 from xornet.errors import XornetError
 from xornet.population.setup import make_setup
 from xornet.population.trainer import BACKENDS, train_population
@@ -36,7 +36,7 @@ AXES = ("hidden", "activation", "output_activation", "init", "loss", "optimizer"
         "lr")
 OPTIMIZERS = ("sgd", "adam")  # the perceptron rule trains one network, not a population
 MAX_CELLS = 1_000_000  # a larger grid is more likely a typo than a plan: it needs allow_large
-MAX_UNITS = 4096  # per hidden layer, the most ``xornet train`` allows
+MAX_UNITS = network.MAX_UNITS  # per hidden layer, as for one network
 DIAGNOSE_CAP = 200  # failed networks examined per cell: enough to rank the causes, and quick
 CONNECT_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
 WORKER_TIMEOUT = 60  # seconds to wait for the cluster's first worker
