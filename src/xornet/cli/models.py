@@ -7,6 +7,7 @@ import typer
 
 from xornet import load
 from xornet.cli import app, render
+from xornet.core.network import require_finite
 from xornet.errors import XornetError
 from xornet.io import csvdata, datasets
 
@@ -31,7 +32,7 @@ def predict(
             raise XornetError(f"predict: give {n_in} input values (e.g. 1 0) or --csv FILE.")
         csvdata.check_features(X, n_in, "the input")
         y = None
-    y_hat = net.predict(X)
+    y_hat = require_finite(net.predict(X), "predict")
     if json_out:
         doc = {"model": model, "inputs": X, "outputs": y_hat}
         if y is not None:
@@ -41,7 +42,8 @@ def predict(
     con = render.console()
     for k, (xi, oi) in enumerate(zip(X, y_hat, strict=True)):
         target = f"  (target {render.fmt_bits(y[k])})" if y is not None else ""
-        con.print(f"{render.fmt_bits(xi)} → {' '.join(f'{v:.6f}' for v in oi)}{target}")
+        outputs = " ".join(f"{v:.6f}" if abs(v) < 1e6 else f"{v:.6g}" for v in oi)  # 1e+300
+        con.print(f"{render.fmt_bits(xi)} → {outputs}{target}")
 
 
 def _read_predict_csv(path, n_in):

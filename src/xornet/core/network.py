@@ -217,8 +217,14 @@ class Network:
             g = self.layers[k].backward(g, need_input_grad=k > 0)
 
     def predict(self, X):
-        """Outputs for inputs ``X`` (n_samples, n_in) → (n_samples, n_out)."""
-        return self.forward(self.check_data(X)[0]).copy()
+        """Outputs for inputs ``X`` (n_samples, n_in) → (n_samples, n_out).
+
+        Outputs that overflow float64 come back as inf or nan, without warnings; the edges
+        that show outputs as results pass them through :func:`require_finite`.
+        """
+        X = self.check_data(X)[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.forward(X).copy()
 
     def gradients(self, X, y, loss="mse"):
         """Gradients of the loss at the current weights.
@@ -309,6 +315,16 @@ class Network:
                 " one row per sample, one column per output."
             )
         return X, y
+
+
+def require_finite(values, source):
+    """``values`` unchanged when every one is finite; else one XornetError saying they
+    overflowed, so an inf or a nan is never shown as if it were a result."""
+    if not np.all(np.isfinite(values)):
+        raise XornetError(f"{source}: the numbers overflow float64 (they reach inf or nan), so "
+                          "there is no result to show; the weights or the inputs are too large "
+                          "for this network — use smaller inputs, or retrain the model.")
+    return values
 
 
 def _as_float_matrix(a, name):

@@ -12,6 +12,7 @@ import numpy as np
 
 from xornet.core import losses
 from xornet.core.naming import flat_numbers, unit_names
+from xornet.core.network import require_finite
 from xornet.errors import XornetError
 from xornet.train.config import UPDATE_ORDERS, RunConfig
 
@@ -52,6 +53,7 @@ def explain_step(net, X, y, loss=None, lr=None, update_order=None):
     loss_fn = losses.get(loss)
     names = [unit_names(net.sizes, k) for k in range(len(net.sizes))]
     w_num, b_num = flat_numbers(net.layout)
+    _check_finite_step(net, X, y, loss_fn, lr)
 
     samples = [_sample_trace(net, X[s:s + 1], y[s:s + 1], loss_fn, names, w_num, b_num)
                for s in range(len(X))]
@@ -99,6 +101,16 @@ def explain_step(net, X, y, loss=None, lr=None, update_order=None):
         "new_weights": [w.tolist() for w in new_weights],
         "new_biases": None if new_biases is None else [b.tolist() for b in new_biases],
     }
+
+
+def _check_finite_step(net, X, y, loss_fn, lr):
+    """Refuse a step whose numbers overflow (inf or nan): they would print as results."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        y_hat = net.forward(X)
+        value, grad = loss_fn(y_hat, y)
+        net.backward(grad)
+        numbers = np.concatenate([y_hat.ravel(), [value], net.grads, net.params - lr * net.grads])
+    require_finite(numbers, "explain")
 
 
 def _check_differentiable(net):
