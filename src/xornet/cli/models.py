@@ -12,7 +12,8 @@ from xornet.errors import XornetError
 from xornet.io import csvdata, datasets
 
 
-@app.command()
+# "-1" is a number here, not an unknown option: negative inputs need no "--"
+@app.command(context_settings={"ignore_unknown_options": True})
 def predict(
     model: Annotated[str, typer.Argument(help="A model JSON file.")],
     inputs: Annotated[list[str] | None, typer.Argument(help="One sample's inputs, e.g. 1 0.")] = None,  # noqa: E501
@@ -57,10 +58,10 @@ def _read_predict_csv(path, n_in):
 
 
 def _number(text, position):
-    try:
-        value = float(text)
-    except ValueError:
-        raise XornetError(f"input {position}: {text!r} is not a number.") from None
+    if not csvdata.is_number(text):  # the CSV reader's rule: 0-9 digits, no nan or inf
+        raise XornetError(f"input {position}: {text!r} is not a number; write it with the "
+                          "digits 0-9, such as -1.5 or 2e-3.")
+    value = float(text)
     if not np.isfinite(value):
         raise XornetError(f"input {position}: {text!r} is not a finite number.")
     return value

@@ -118,6 +118,12 @@ def _read_text(source):
     return text
 
 
+def is_number(text):
+    """Whether ``text`` is a number as xornet reads numbers everywhere (CSV cells, inputs on
+    the command line): ASCII digits, an optional sign, point and exponent; no nan or inf."""
+    return _NUMBER.fullmatch(text.strip()) is not None
+
+
 def _line_of(before, cr, lf):
     # The 1-based line a position is on, counting \r, \n and \r\n as the csv module does.
     return before.count(lf) + before.count(cr) - before.count(cr + lf) + 1
