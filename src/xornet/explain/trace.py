@@ -26,6 +26,11 @@ SCRIPT_ORDER_NOTE = (
     "epochs.")
 
 
+# Rows × parameters of one trace: each is one written-out chain-rule product (about 40 µs and
+# 1 kB), so this bounds a trace to a few seconds and about 100 MB.
+MAX_ENTRIES = 100_000
+
+
 def explain_step(net, X, y, loss=None, lr=None, update_order=None):
     """Every number of one gradient-descent step of ``net`` on the batch (X, y).
 
@@ -50,6 +55,11 @@ def explain_step(net, X, y, loss=None, lr=None, update_order=None):
                           f"{', '.join(UPDATE_ORDERS)}.")
     _check_differentiable(net)
     X, y = net.check_data(X, y)
+    if len(X) * net.n_params > MAX_ENTRIES:
+        raise XornetError(
+            f"explain: the chain rule of {len(X):,} rows × {net.n_params:,} parameters is "
+            f"{len(X) * net.n_params:,} products to write out, more than the {MAX_ENTRIES:,} a "
+            "trace holds (a few seconds' work); explain fewer rows or a smaller network.")
     loss_fn = losses.get(loss)
     names = [unit_names(net.sizes, k) for k in range(len(net.sizes))]
     w_num, b_num = flat_numbers(net.layout)
