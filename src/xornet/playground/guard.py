@@ -2,8 +2,10 @@
 
 - **Host** (DNS rebinding): a web page on evil.example can make its own name resolve to
   127.0.0.1, but the browser then still sends ``Host: evil.example``. Only a Host naming this
-  server — an IP address, ``localhost`` or the ``--host`` name given, with the served port —
-  gets an answer; any other gets 403.
+  server with the served port gets an answer: a loopback address (127.0.0.0/8, ::1),
+  ``localhost``, or the ``--host`` given (and, when that is a wildcard such as 0.0.0.0, any IP
+  address of the machine: an address typed as digits cannot be rebound). Any other Host —
+  another name, another IP, another port, none, or two Host headers — gets 403.
 - **Origin**: a browser names the page that opens a WebSocket or sends a POST. Only the
   playground's own page (``http://`` + the Host) may; a WebSocket without an Origin is
   refused too, a POST without one (a script, curl) is allowed.
@@ -48,12 +50,15 @@ class Guard:
     def __init__(self, host, port):
         self.names = {*LOCAL_NAMES, host.lower().strip("[]")}
         self.port = str(port)
+        self.any_ip = host.strip("[]") in ("0.0.0.0", "::", "")  # bound to every address
 
     def host_ok(self, host_header):
         if not host_header:
             return False
         name, port = split_host(host_header.lower())
-        return port == self.port and (name in self.names or is_ip(name))
+        if port != self.port:
+            return False
+        return name in self.names or is_local(name) or (self.any_ip and is_ip(name))
 
     def origin_ok(self, origin, host_header):
         return origin is not None and origin.lower() == f"http://{host_header.lower()}"
@@ -70,8 +75,11 @@ class GuardMiddleware:
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         host, origin = headers.get("host", ""), headers.get("origin")
+        hosts = [v for k, v in scope["headers"] if k.lower() == b"host"]
         problem = None
-        if not self.guard.host_ok(host):
+        if len(hosts) > 1:
+            problem = "host: the request has two Host headers; send one."
+        elif not self.guard.host_ok(host):
             problem = (f"host: {host or 'no Host header'} is not this playground's address; "
                        "open the URL that xornet playground printed.")
         elif scope["type"] == "websocket" and not self.guard.origin_ok(origin, host):

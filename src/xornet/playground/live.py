@@ -102,6 +102,10 @@ class Connection:
             await self.send_state()
         except XornetError as e:
             await self.send({"type": "error", "status": 400, "message": str(e)})
+        except GONE:
+            raise
+        except Exception as e:  # a bug of ours: say so in one sentence and keep the page open
+            await self.send({"type": "error", "status": 500, "message": internal_error(e)})
 
     def _reset(self):
         self.session.reset()
@@ -170,6 +174,12 @@ class Connection:
             await self.send(obj)
 
 
+def internal_error(error):
+    """The sentence for a failure that is xornet's own fault, not the request's."""
+    return (f"server: this request failed inside xornet ({type(error).__name__}); the page "
+            "stays usable — please report it with the steps that led here.")
+
+
 def _parse(text):
     try:
         message = json.loads(text)
@@ -178,7 +188,7 @@ def _parse(text):
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise XornetError('type: every message is a JSON object with a "type", such as '
                           '{"type": "play"}.')
-    return message
+    return spec.check_text(message, "message")
 
 
 def _field(message, name, kind):

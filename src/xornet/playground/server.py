@@ -31,6 +31,8 @@ from xornet.playground.session import Session
 
 STATIC = Path(__file__).parent / "static"
 TRAIN_SECONDS = 10.0  # one POST /api/train stops after this long and says so
+MAX_FRAME = 16 * 2**20  # a bigger WebSocket message is closed by the protocol (code 1009)
+MAX_SOCKETS = 32  # open pages at once: 200 playing sockets made the page itself slow to load
 PAGE_HEADERS = {
     # The page loads only its own files and talks only to its own server.
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; "
@@ -62,6 +64,10 @@ def create_app(host="127.0.0.1", port=8765):
     async def refused(request, exc):
         return JSONResponse({"error": str(exc)}, status_code=400)
 
+    @app.exception_handler(Exception)
+    async def failed(request, exc):  # a bug of ours: one sentence, never a traceback page
+        return JSONResponse({"error": live.internal_error(exc)}, status_code=500)
+
     @app.get("/")
     async def page():
         return FileResponse(STATIC / "index.html", headers=PAGE_HEADERS)
@@ -75,9 +81,21 @@ def create_app(host="127.0.0.1", port=8765):
         body = await read_json(request)
         return await asyncio.to_thread(train_request, body)
 
+    app.state.sockets = 0
+
     @app.websocket("/ws")
     async def socket_endpoint(websocket: WebSocket):
-        await live.Connection(websocket, app.state.loops, options()).serve()
+        if app.state.sockets >= MAX_SOCKETS:
+            await websocket.accept()
+            await websocket.send_json({"type": "error", "status": 503, "message": (
+                f"server: {MAX_SOCKETS} playground pages are open already, the most one server "
+                "serves; close one and reload this page.")})
+            return await websocket.close(code=1013)  # 1013: try again later
+        app.state.sockets += 1
+        try:
+            await live.Connection(websocket, app.state.loops, options()).serve()
+        finally:
+            app.state.sockets -= 1
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(GuardMiddleware, guard=Guard(host, port))
@@ -111,7 +129,7 @@ def parse_json(raw):
     if not isinstance(doc, dict):
         raise XornetError("body: expected one JSON object such as "
                           '{"config": {"dataset": "xor"}, "epochs": 100}.')
-    return doc
+    return spec.check_text(doc)
 
 
 def train_request(body):
@@ -174,7 +192,7 @@ def make_server(sock, host):
 
     port = sock.getsockname()[1]
     config = uvicorn.Config(create_app(host, port), log_level="warning", lifespan="off",
-                            ws_max_size=4 * spec.MAX_BODY)  # bigger ones get our own sentence
+                            ws_max_size=MAX_FRAME)  # below it, too large gets our sentence
     return uvicorn.Server(config)
 
 

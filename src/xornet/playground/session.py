@@ -245,7 +245,16 @@ def _network_fields(s):
 
 
 def _safe_name(name, default):
-    base = os.path.basename(str(name or "")).strip()
+    """The file name the page sent, as a plain base name (or ``default`` when it gave none);
+    refused when it holds characters no file name may (NUL, control characters, a lone
+    surrogate)."""
+    if name is not None and not isinstance(name, str):
+        raise XornetError(f"name: expected the file's name as text; received "
+                          f"{type(name).__name__}.")
+    base = os.path.basename(name or "").strip()
+    if any(c == "\0" or c < " " or "\ud800" <= c <= "\udfff" for c in base):
+        raise XornetError("name: the file name holds a character no file name may (NUL, a "
+                          "control character or a lone surrogate); rename the file.")
     return base if base and base not in (".", "..") and len(base) <= 120 else default
 
 
@@ -257,9 +266,9 @@ def _index(field, value, low, high):
 
 
 def _weight(value):
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or not np.isfinite(value) or abs(value) > spec.MAX_WEIGHT:
-        raise XornetError(f"value: received {value!r}; give a finite number from "
+    number = spec.finite_number(value)
+    if number is None or abs(number) > spec.MAX_WEIGHT:
+        raise XornetError(f"value: received {str(value)[:40]}; give a finite number from "
                           f"-{spec.MAX_WEIGHT:g} to {spec.MAX_WEIGHT:g}.")
     return float(value)
 

@@ -222,17 +222,51 @@ def _is_int(value):
 
 def _int(field, value, low, high):
     if not _is_int(value) or not low <= value <= high:
-        raise XornetError(f"{field}: received {value!r}; give a whole number from {low} to "
+        raise XornetError(f"{field}: received {_shown(value)}; give a whole number from {low} to "
                           f"{high}.")
     return int(value)
 
 
+def finite_number(value):
+    """``value`` as a finite float, or None when it is not a number or does not fit one (a
+    400-digit integer is a valid JSON number, but no float)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def check_text(doc, field="body"):
+    """Refuse a parsed JSON document holding a string that is not Unicode text: JSON's
+    ``\\ud800`` escape gives a lone surrogate, which cannot be written, shown or saved."""
+    stack = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value):
+            raise XornetError(f"{field}: the text holds a lone surrogate (an escape such as "
+                              "\\ud800 that stands for no character); send valid Unicode text.")
+    return doc
+
+
 def _number(field, value, low, high):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or not low <= value <= high:
-        raise XornetError(f"{field}: received {value!r}; give a finite number from {low:g} to "
-                          f"{high:g}.")
-    return float(value)
+    number = finite_number(value)
+    if number is None or not low <= number <= high:
+        raise XornetError(f"{field}: received {_shown(value)}; give a finite number from {low:g} "
+                          f"to {high:g}.")
+    return number
+
+
+def _shown(value):
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."  # a 400-digit number, shortened
 
 
 def _bool(field, value):
