@@ -1,6 +1,7 @@
-"""Keep docs/tutorial.md true: run every command it shows and rewrite the output it records.
+"""Keep docs/tutorial.md and the README's pictures true: run every command they show, rewrite
+the output the tutorial records and redraw every picture either of them displays.
 
-    .venv/bin/python docs/make_docs.py           # rewrite docs/tutorial.md and its pictures
+    .venv/bin/python docs/make_docs.py           # rewrite docs/tutorial.md, redraw the pictures
     .venv/bin/python docs/make_docs.py --check   # change nothing; exit 1 if anything is stale
 
 The tutorial marks each command with an HTML comment (invisible on GitHub) followed by the
@@ -26,12 +27,25 @@ followed by a fenced block writes that block's text to the file in the folder, s
 can type a file in and later commands use it.
 tests/test_tutorial.py imports this module, runs the same commands and checks that the
 recorded output is still what the tool prints; times such as "0.7 ms" are masked there.
+
+The README's pictures are listed in :func:`drawings`: each is a command and the files it
+writes. In the README a marker names the drawing, and the line after it, which this script
+writes, shows the command beside the pictures:
+
+    <!-- drawn: hero -->
+    Drawn by `xornet train --preset bias-2-2-1 --seed 1 --plot figures` (`make docs` redraws them):
+
+The playground's picture is a screenshot of `xornet playground` in Debian's chromium
+(Playwright, from the test extras); without them it is left as it is, and the script says so.
+tests/test_docs.py checks that every picture either document shows is drawn here and that
+its command stands next to it.
 """
 
 import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +55,12 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 TUTORIAL = DOCS / "tutorial.md"
+README = DOCS.parent / "README.md"
+# The run the README opens with, as flags of `xornet train` (and `xornet animate`). When the
+# default run is the lesson (issue 10, item 1) this becomes "" and the hero pictures are
+# drawn by plain `xornet train --plot figures`.
+HERO = "--preset bias-2-2-1 --seed 1"
+CHROMIUM = "/usr/bin/chromium"  # Debian's; never `playwright install`
 IMAGE_PREFIX = "images/tutorial-"  # every picture this script owns starts with this
 GAP = "..."  # written where `lines:` left output out
 
@@ -49,6 +69,7 @@ RUN_RE = re.compile(
 PICTURE_RE = re.compile(r"<!-- picture: (?P<src>\S+) -> (?P<dest>\S+) -->")
 FILE_RE = re.compile(r"<!-- file: (?P<name>\S+) -->\n```\w*\n(?P<body>.*?)```\n", re.DOTALL)
 IMAGE_REF_RE = re.compile(r"!\[[^\]]*\]\((?P<a>[^)\s]+)\)|<img [^>]*src=\"(?P<b>[^\"]+)\"")
+DRAWN_RE = re.compile(r"<!-- drawn: (?P<name>[\w-]+) -->\n(?P<caption>[^\n]*)\n")
 TIMING_RE = re.compile(r"\d+(?:\.\d+)?\s?(?:ms|µs|s)\b")
 TRACEBACK = "Traceback (most recent call last)"
 # environment variables that would make rich think it writes to a terminal
@@ -241,6 +262,8 @@ def rewrite(text, results):
     pieces, at = [], 0
     for result in results:
         run = result.run
+        if run.body is not None and mask(run.body) == mask(result.block):
+            continue  # only the durations differ: keep the recorded block (no noisy diffs)
         pieces.append(text[at:run.start])
         pieces.append(f"<!-- run: {spec_of(text, run)} -->\n```text\n{result.block}```\n")
         at = run.end
@@ -266,10 +289,167 @@ def copy_pictures(text, cwd, docs=DOCS):
     return written
 
 
+# --- the README's pictures ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Drawing:
+    """A README picture block: the command shown beside it and the files it writes."""
+    name: str  # the README's <!-- drawn: NAME --> marker
+    command: str  # run in the temporary folder; shown in the caption
+    pictures: tuple  # ((file the command writes, destination relative to the repository), ...)
+    caption: str = "Drawn by `{command}` (`make docs` redraws {them}):"  # after the marker
+    screenshot: bool = False  # the command serves the playground: take its picture
+
+
+def _command(*parts):
+    return " ".join(part for part in parts if part)
+
+
+def drawings(hero=HERO):
+    """Every picture of the README, in the order it shows them."""
+    return (
+        Drawing("hero", _command("xornet train", hero, "--plot figures"),
+                (("figures/boundary.png", "docs/images/xor-boundary.png"),
+                 ("figures/network.png", "docs/images/xor-network.png"),
+                 ("figures/units.png", "docs/images/xor-units.png"))),
+        Drawing("clouds", "xornet train --dataset circles --hidden 4 --quiet --plot circles",
+                (("circles/boundary.png", "docs/images/circles-boundary.png"),)),
+        Drawing("sine", "xornet train --dataset sine --hidden 4 --output-activation linear "
+                "--loss mse --lr 0.05 --epochs 3000 --quiet --plot sine",
+                (("sine/fit.png", "docs/images/sine-fit.png"),)),
+        Drawing("animation", _command("xornet animate", hero, "--out xor-training.gif"),
+                (("xor-training.gif", "docs/images/xor-training.gif"),)),
+        Drawing("playground", "xornet playground",
+                (("playground.png", "docs/images/playground.png"),),
+                "`{command}` after pressing Play on XOR and clicking the point (0, 1) "
+                "(`make docs` takes the screenshot):", screenshot=True),
+    )
+
+
+def caption(drawing):
+    """The line the README shows after the drawing's marker."""
+    them = "them" if len(drawing.pictures) > 1 else "it"
+    return drawing.caption.format(command=drawing.command, them=them)
+
+
+def readme_outputs():
+    """Every picture the README's drawings write, relative to the repository."""
+    return [dest for drawing in drawings() for _, dest in drawing.pictures]
+
+
+def tutorial_outputs(text):
+    """Every picture the tutorial's markers copy, relative to the repository."""
+    return [f"docs/{picture.dest}" for picture in pictures(text)]
+
+
+def rewrite_captions(text):
+    """The README with the line after each <!-- drawn: NAME --> marker showing its command."""
+    by_name = {drawing.name: drawing for drawing in drawings()}
+
+    def line(m):
+        if m["name"] not in by_name:
+            raise SystemExit(f"README.md: no drawing is called {m['name']!r}; see drawings()")
+        return f"<!-- drawn: {m['name']} -->\n{caption(by_name[m['name']])}\n"
+
+    return DRAWN_RE.sub(line, text)
+
+
+def draw(drawing, cwd, exe=None, echo=print):
+    """Run one drawing's command in ``cwd`` and copy its files; return the paths written."""
+    if drawing.screenshot:
+        if not screenshot_playground(Path(cwd) / drawing.pictures[0][0], exe, echo):
+            return []
+    else:
+        run = Run(drawing.command, (), 0, 0, 0, None)
+        result = execute(run, cwd, exe)
+        echo(f"{result.seconds:6.2f} s  {drawing.command}")
+        if result.problems():
+            raise SystemExit(f"FAILED: {drawing.command}: {result.problems()}\n"
+                             f"{result.stdout}{result.stderr}")
+    written = []
+    for src, dest in drawing.pictures:
+        made, target = Path(cwd) / src, DOCS.parent / dest
+        if not made.is_file():
+            raise SystemExit(f"{drawing.command} did not write {src}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(made, target)
+        written.append(target)
+    return written
+
+
+def screenshot_playground(path, exe=None, echo=print, width=1280):
+    """Serve `xornet playground` on a free port, press Play on XOR, click (0, 1) and save the
+    page at ``width`` pixels to ``path``. False (and a sentence) without Playwright/chromium."""
+    try:
+        import playwright.sync_api as playwright_api
+    except ImportError:
+        echo("skipped the playground's picture: Playwright is not installed (pip install -e "
+             '".[test]")')
+        return False
+    if not Path(CHROMIUM).exists():
+        echo(f"skipped the playground's picture: {CHROMIUM} is missing (apt-get install chromium)")
+        return False
+    with socket.socket() as probe:  # a free port for the server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([exe or xornet_exe(), "playground", "--no-browser", "--port",
+                               str(port)], env=environment(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port)
+        with playwright_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                "--headless", "--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
+            _solve_and_shoot(page, f"http://127.0.0.1:{port}/?dataset=xor", path)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    echo(f"{'':6}    {width} px screenshot of xornet playground")
+    return True
+
+
+def _solve_and_shoot(page, url, path):
+    """Open the page, play XOR until solved, click the point (0, 1), save the whole page."""
+    page.goto(url)
+    page.wait_for_function("window.xornet && window.xornet.ready")
+    page.click("#play")
+    page.wait_for_selector("#badge.solved", timeout=30_000)
+    page.wait_for_function("!window.xornet.playing")  # paused when solved
+    point = page.evaluate("""() => {  // where the page draws the point (0, 1)
+      const [x0, x1, y0, y1] = window.xornet.data.view.extent;
+      const c = document.getElementById('boundary'), b = c.getBoundingClientRect();
+      return {x: b.x + (0 - x0) / (x1 - x0) * b.width,
+              y: b.y + (y1 - 1) / (y1 - y0) * b.height}; }""")
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_selector("#explain table")
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(path), full_page=True)
+
+
+def _wait_for_port(port, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"xornet playground did not start on port {port}")
+
+
+def remove_unused_pictures(wanted):
+    """Delete files in docs/images that no document shows any more."""
+    for old in (DOCS / "images").iterdir():
+        if old.is_file() and old not in wanted:
+            old.unlink()
+            print(f"removed {old.relative_to(DOCS)} (no longer shown)")
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     check = "--check" in argv
     text = TUTORIAL.read_text(encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="xornet-tutorial-") as cwd:
         results = execute_all(text, cwd, echo=print)
         failed = [(r, p) for r in results for p in r.problems()]
@@ -281,18 +461,23 @@ def main(argv=None):
         new = rewrite(text, results)
         stale = [r.run.command for r in results
                  if r.run.body is None or mask(r.run.body) != mask(r.block)]
+        new_readme = rewrite_captions(readme)
+        if new_readme != readme:
+            stale.append("README.md: a picture's command")
         if check:
             for command in stale:
                 print(f"stale: {command}")
             return 1 if stale else 0
         if new != text:
             TUTORIAL.write_text(new, encoding="utf-8")
+        if new_readme != readme:
+            README.write_text(new_readme, encoding="utf-8")
         written = copy_pictures(new, cwd)
-    wanted = {DOCS / picture.dest for picture in pictures(new)}
-    for old in (DOCS / "images").glob("tutorial-*"):
-        if old not in wanted:
-            old.unlink()
-            print(f"removed {old.relative_to(DOCS)} (no longer in the tutorial)")
+    with tempfile.TemporaryDirectory(prefix="xornet-readme-") as cwd:
+        for drawing in drawings():
+            written += draw(drawing, cwd)
+    wanted = {DOCS.parent / dest for dest in tutorial_outputs(new) + readme_outputs()}
+    remove_unused_pictures(wanted)
     print(f"{len(results)} commands run, {len(stale)} blocks changed, "
           f"{len(written)} pictures written to {DOCS / 'images'}")
     return 0

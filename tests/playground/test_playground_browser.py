@@ -6,25 +6,26 @@ against ``xornet.explain.trace.explain_step`` on the weights the page shows; a d
 against ``xornet.load``; a refused upload against the sentence the command line prints.
 """
 
+import json
 import os
 import threading
 import time
-from pathlib import Path
 
+import numpy as np
 import playwright.sync_api as playwright_api
 import pytest
 from typer.testing import CliRunner
 
 import xornet
 import xornet.cli.playground  # registers `xornet playground`
+from xornet import palette
 from xornet.cli import app as cli_app
+from xornet.explain import logic
 from xornet.explain.trace import explain_step
 from xornet.playground import server
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-# The README's picture; written only when asked: XORNET_SCREENSHOT=1 pytest ...
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "playground.png"
 
 # No skip: the browser tests are part of the issue; `make test` installs Debian's chromium.
 assert os.path.exists(CHROMIUM), "Debian's chromium is missing: run `make test`, which installs it"
@@ -135,8 +136,7 @@ def test_play_solves_xor_and_the_boundary_shows_both_classes(page, tmp_path):
     first = step["parameters"][0]
     assert cells[0] == first["name"] and float(cells[4]) == pytest.approx(first["new"], rel=1e-4)
     page.mouse.move(0, 0)
-    shot = SCREENSHOT if os.environ.get("XORNET_SCREENSHOT") else tmp_path / "playground.png"
-    shot.parent.mkdir(parents=True, exist_ok=True)
+    shot = tmp_path / "playground.png"  # the README's picture is docs/make_docs.py's
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
 
@@ -255,3 +255,74 @@ def test_three_inputs_have_no_plane_but_a_truth_table_row_explains(page):
     page.wait_for_selector("#explain table")
     assert "Sample 2: x = (0.0000, 0.0000, 1.0000), target (1.0000)" in page.text_content(
         "#explain")
+
+
+# --- the network diagram and the unit thumbnails, at two widths --------------------------
+NODE_BOXES = """() => Array.from(document.querySelectorAll(
+    '#diagram circle.node, #diagram rect.bias-node')).map((e) => {
+  const b = e.getBoundingClientRect();
+  return {kind: e.tagName, layer: Number(e.dataset.layer), x: b.x, y: b.y, w: b.width,
+          h: b.height};
+})"""
+
+
+def overlapping(boxes):
+    """Pairs of boxes (screen pixels) that share any area."""
+    return [(a, b) for n, a in enumerate(boxes) for b in boxes[n + 1:]
+            if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"]
+            and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]]
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+@pytest.mark.parametrize("hidden", [2, 16])
+def test_diagram_nodes_never_overlap_bias_nodes_show_and_units_are_named(browser, url, width,
+                                                                        hidden, tmp_path):
+    page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url + f"?dataset=xor&hidden={hidden}&seed=3")
+    page.wait_for_function("window.xornet && window.xornet.ready")
+    page.wait_for_function("document.querySelector('#units .unit span')"
+                           ".textContent.includes(' ')")  # the lens has named them
+    boxes = page.evaluate(NODE_BOXES)
+    units = [b for b in boxes if b["kind"] == "circle"]
+    bias = [b for b in boxes if b["kind"] == "rect"]
+    assert len(units) == 2 + hidden + 1
+    assert sorted(b["layer"] for b in bias) == [0, 1]  # above the inputs and the hidden layer
+    assert not overlapping(boxes), overlapping(boxes)[:3]
+    svg = page.evaluate("(() => { const b = document.querySelector('#diagram svg')"
+                        ".getBoundingClientRect(); return {x: b.x, y: b.y, w: b.width,"
+                        " h: b.height}; })()")
+    for b in boxes:  # every node inside the drawing, none cut off at the panel's edge
+        assert svg["x"] <= b["x"] and b["x"] + b["w"] <= svg["x"] + svg["w"] + 0.5, (b, svg)
+        assert svg["y"] <= b["y"] and b["y"] + b["h"] <= svg["y"] + svg["h"] + 0.5, (b, svg)
+    # the oracle for the names: the library's lens on the weights the page shows
+    state = page.evaluate("({f: window.xornet.frame, c: window.xornet.config})")
+    net = xornet.Network.from_weights(state["f"]["weights"], state["f"]["biases"],
+                                      [*state["c"]["activations"],
+                                       state["c"]["output_activation"]])
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    reading = logic.lens(net, X)
+    expected = [f"{u.name} {'=' if u.crisp else '≈'} {u.function}" for u in reading.layers[0]]
+    shown = page.eval_on_selector_all("#units .unit span", "es => es.map(e => e.textContent)")
+    assert shown == expected
+    # the figures' palette: each edge (bias edges too) in the sign's colour
+    colours = page.evaluate("""() => Array.from(document.querySelectorAll('#diagram line.hit'))
+      .map((hit) => [hit.dataset.bias ? 'b' : 'w', Number(hit.dataset.layer),
+                     Number(hit.dataset.row ?? -1), Number(hit.dataset.col),
+                     hit.previousElementSibling.getAttribute('stroke')])""")
+    assert len(colours) == net.n_params
+    for kind, k, i, j, stroke in colours:
+        w = net.biases[k - 1][j] if kind == "b" else net.weights[k - 1][i, j]
+        assert stroke == palette.COLOURS["positive" if w >= 0 else "negative"], (kind, k, i, j)
+    page.screenshot(path=str(tmp_path / f"playground-{width}-{hidden}.png"), full_page=True)
+    page.close()
+    assert not errors, errors
+
+
+def test_the_page_receives_the_figures_palette(page):
+    assert page.evaluate("window.xornet.options.palette") == json.loads(
+        json.dumps(palette.COLOURS))
+    css = page.evaluate("getComputedStyle(document.documentElement)"
+                        ".getPropertyValue('--class1').trim()")
+    assert css == palette.COLOURS["positive"]

@@ -24,7 +24,7 @@ from xornet.viz import style
 
 X4 = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
-RED_END, BLUE_END = colormaps[style.CMAP](0.0)[:3], colormaps[style.CMAP](1.0)[:3]
+RED_END, BLUE_END = style.CMAP(0.0)[:3], style.CMAP(1.0)[:3]
 
 # A run that solves XOR for this seed; trained past "solved" so every output is confident.
 XOR_RUN = config.RunConfig(hidden=(4,), activation="tanh", output_activation="sigmoid",
@@ -167,7 +167,7 @@ def test_fit_unit_curves_sum_to_the_network_curve():
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
     parts = sum(np.asarray(lines[f"h{j}·w"].get_ydata()) for j in (1, 2, 3))
     bias = lines["output bias"].get_ydata()[0]
-    xs, curve = lines["network ŷ"].get_data()
+    xs, curve = lines["network ŷ = Σ hⱼ·wⱼ + b"].get_data()
     np.testing.assert_allclose(parts + bias, curve, atol=1e-12)
     # and the curve is the network's output, by a hand-written forward pass
     W1, W2 = net.weights
@@ -267,3 +267,74 @@ def test_cli_plot_user_errors(gates, tmp_path):
     assert_one_line_error(runner.invoke(app, ["plot", str(tmp_path / "g.json"), "--dataset",
                                               "sine", "--out", str(tmp_path)]), "1 feature")
     assert not (tmp_path / "boundary.png").exists()
+
+
+# --- point clouds, wide fits and the shared palette ---------------------------------------
+def test_cloud_points_are_drawn_by_class_and_read_on_their_own_background(tmp_path):
+    X, y = xornet.datasets.load("moons", n_samples=120, seed=0)
+    run = config.RunConfig(hidden=(6,), epochs=3000, stop_when_solved=False)
+    net, _ = config.run(run, X, y)
+    fig = viz.plot_boundary(net, X, y)
+    ax = fig.axes[0]
+    clouds = [c for c in ax.collections if c.get_zorder() == 5]
+    assert len(clouds) == 2  # one scatter per class
+    for target, cloud in enumerate(clouds):
+        np.testing.assert_array_equal(cloud.get_offsets(), X[y[:, 0] == target])
+        face = "#b2182b" if target == 0 else "#2166ac"  # the palette's dark red and blue
+        np.testing.assert_allclose(cloud.get_facecolor()[0][:3],
+                                   np.array([int(face[i:i + 2], 16) for i in (1, 3, 5)]) / 255)
+        np.testing.assert_allclose(cloud.get_edgecolor()[0][:3], 1.0)  # the white ring
+    assert clouds[0].get_paths()[0] != clouds[1].get_paths()[0]  # a marker per class
+    assert [h.get_label() for h in fig.legends[0].legend_handles][-2:] == ["target 0",
+                                                                         "target 1"]
+    # a point of class 0 on the dark red it was fitted to still shows its white ring
+    _, at = pixels(fig, tmp_path / "moons.png")
+    p = net.predict(X)[:, 0]
+    for k in np.flatnonzero((y[:, 0] == 0) & (p < 0.05))[:5]:
+        patch = [at(X[k, 0] + dx, X[k, 1] + dy, half=0) for dx in (-0.03, 0, 0.03)
+                 for dy in (-0.03, 0, 0.03)]
+        assert max(float(c.min()) for c in patch) > 0.8, k  # some pixel is near white
+
+
+def test_a_wide_fit_shows_its_largest_units_the_others_summed_and_the_bias():
+    X, y = xornet.datasets.load("sine", n_samples=40)
+    net = xornet.Network([1, 16, 1], activation="tanh", output_activation="linear", seed=4)
+    fig = viz.plot_fit(net, X, y)
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    xs, curve = (np.asarray(v) for v in lines["network ŷ = Σ hⱼ·wⱼ + b"].get_data())
+    W1, W2 = net.weights
+    b1, b2 = net.biases
+    parts = np.tanh(xs[:, None] @ W1 + b1) * W2[:, 0]  # (r, 16) by hand
+    largest = {f"h{j + 1}·w" for j in np.argsort(-np.abs(parts).max(axis=0))[:6]}
+    drawn = {label for label in lines if label.startswith("h")}
+    assert drawn == largest
+    summed = sum(np.asarray(lines[label].get_ydata()) for label in drawn)
+    summed = summed + np.asarray(lines["other 10 units together"].get_ydata())
+    assert lines["output bias"].get_ydata()[0] == b2[0]
+    np.testing.assert_allclose(summed + b2[0], curve, atol=1e-12)
+    assert "the 6 largest of the 16 hidden units" in ax.get_title()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "other 10 units together" in legend and "output bias" in legend
+
+
+def test_a_squashed_fit_draws_the_output_net_input_as_the_sum():
+    X, y = xornet.datasets.load("sine", n_samples=40)
+    net = xornet.Network([1, 3, 1], activation="tanh", output_activation="sigmoid", seed=1)
+    lines = {line.get_label(): line for line in viz.plot_fit(net, X, (y + 1) / 2).axes[0]
+             .get_lines()}
+    total = np.asarray(lines["Σ hⱼ·wⱼ + b (output's net input)"].get_ydata())
+    curve = np.asarray(lines["network ŷ"].get_ydata())
+    np.testing.assert_allclose(1 / (1 + np.exp(-total)), curve, atol=1e-12)
+
+
+def test_the_palette_is_colorbrewer_rdbu_and_the_figures_use_it():
+    from xornet import palette
+
+    mpl = colormaps["RdBu"]  # matplotlib's copy of ColorBrewer's scheme: an independent source
+    for i, step in enumerate(palette.COLOURS["map"]):
+        rgb = np.array([int(step[k:k + 2], 16) for k in (1, 3, 5)]) / 255
+        np.testing.assert_allclose(mpl(i / 10)[:3], rgb, atol=2.5 / 255)
+        np.testing.assert_allclose(style.CMAP(i / 10)[:3], rgb, atol=2.5 / 255)
+    assert style.POSITIVE == palette.COLOURS["positive"] == "#2166ac"
+    assert style.NEGATIVE == palette.COLOURS["negative"] == "#b2182b"

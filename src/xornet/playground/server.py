@@ -3,7 +3,7 @@
 Routes
 ------
 ``GET /``                the page (plain HTML, CSS and JS from ``static/``; no CDN)
-``GET /api/options``     names, limits and the default configuration
+``GET /api/options``     names, limits, the default configuration and the palette
 ``POST /api/train``      build, train up to ``epochs`` epochs, answer with the result
 ``WS /ws``               one live session per connection (see ``live.py``)
 
@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from xornet import palette
 from xornet.core import activations, initializers, losses
 from xornet.errors import XornetError
 from xornet.explain import boolfn
@@ -52,6 +53,7 @@ def options():
         "gates16": [{"column": c, "name": name} for c, (name, _) in boolfn.GATES.items()],
         "builtins": [{"name": n, "description": d} for n, d in builtin.describe()],
         "limits": spec.LIMITS, "defaults": spec.DEFAULT.as_dict(),
+        "palette": palette.COLOURS,  # the figures' colours, so the page draws with the same
     }
 
 

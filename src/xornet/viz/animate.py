@@ -216,5 +216,5 @@ def _left_view(ax, net, X, y):
     if X is None:
         raise XornetError("data: the animation of a fit needs the data; give X and y.")
     view = FitView(ax, net, X, y, resolution=200, legend=False)
-    ax.set_title("fit (thin: each hidden unit's h·w)", fontsize=10)
+    ax.set_title(f"fit ({view.caption(short=True)})" if view.total else "fit", fontsize=10)
     return view

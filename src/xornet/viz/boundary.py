@@ -71,6 +71,8 @@ class BoundaryView:
         self.lines = [self._new_unit_line(j, name)
                       for j, name in enumerate(unit_names(net.sizes, 1))] if show else []
         self.marks = [] if not style.is_truth_table(X) else list(X)  # labels avoid these
+        self.classes = (X is not None and y is not None and not style.is_truth_table(X)
+                        and style.is_binary(y))  # a cloud drawn by class: legend entries
         self._update_lines(net)
         _draw_points(ax, X, y, self.image.norm)
         ax.set_xlim(self.box[0], self.box[1])
@@ -134,6 +136,13 @@ class BoundaryView:
         handles += [line for line, _, _ in self.lines if line.get_visible()]
         if self.lines:
             handles.append(Line2D([], [], color="none", label="arrows: side where the unit is on"))
+        if self.classes:
+            handles += [Line2D([], [], ls="none", marker=look["marker"], ms=7,
+                               markerfacecolor=look["face"], markeredgecolor=style.RING,
+                               markeredgewidth=1.1, label=look["label"],
+                               path_effects=[patheffects.withStroke(linewidth=2.6,
+                                                                    foreground=style.EDGE)])
+                        for look in style.CLASS_STYLES]
         return handles
 
 
@@ -157,16 +166,14 @@ def _square(box):
 
 
 def _draw_points(ax, X, y, norm):
-    """Data points coloured by target; a truth table's are large and labelled."""
+    """Data points: a truth table's large and labelled, a cloud's by class (marker + colour)."""
     if X is None:
+        return
+    if not style.is_truth_table(X):
+        _draw_cloud(ax, X, y, norm)
         return
     colour = {"c": y[:, 0], "cmap": style.CMAP, "norm": norm} if y is not None else \
         {"c": "black"}
-    if not style.is_truth_table(X):
-        size = min(120.0, max(14.0, 1600.0 / len(X)))  # few points drawn big, many small
-        ax.scatter(X[:, 0], X[:, 1], s=size, edgecolors="black", linewidths=0.5, zorder=5,
-                   **colour)
-        return
     ax.scatter(X[:, 0], X[:, 1], s=330, edgecolors="white", linewidths=2.2, zorder=5,
                **colour)
     for k, (x1, x2) in enumerate(X):
@@ -181,6 +188,26 @@ def _draw_points(ax, X, y, norm):
     ax.set_yticks([-0.5, 0, 0.5, 1, 1.5])
 
 
+def _draw_cloud(ax, X, y, norm):
+    """A point cloud readable on any background: each class has its own marker and colour
+    (:data:`style.CLASS_STYLES`), and every marker a white ring inside a thin black edge,
+    so it stands out on the dark red, the dark blue and the white of the heatmap alike.
+    Targets that are not 0/1 are coloured by the map, with the same ring."""
+    size = min(90.0, max(16.0, 1600.0 / len(X)))  # few points drawn big, many small
+    ring = [patheffects.withStroke(linewidth=2.6, foreground=style.EDGE)]
+    common = {"s": size, "edgecolors": style.RING, "linewidths": 1.1, "zorder": 5,
+              "path_effects": ring}
+    if y is None or not style.is_binary(y):
+        colour = {"c": "0.5"} if y is None else {"c": y[:, 0], "cmap": style.CMAP, "norm": norm}
+        ax.scatter(X[:, 0], X[:, 1], **common, **colour)
+        return
+    for target, look in enumerate(style.CLASS_STYLES):
+        mine = y[:, 0] == target  # (n,) the points of this class
+        if mine.any():
+            ax.scatter(X[mine, 0], X[mine, 1], marker=look["marker"], c=look["face"],
+                       label=look["label"], **common)
+
+
 def check_data(net, X, y):
     """X (n, n_in) and y (n, n_out) as float arrays checked against ``net``, or None."""
     if X is None:
@@ -189,7 +216,7 @@ def check_data(net, X, y):
 
 
 def plot_boundary(net, X=None, y=None, *, unit_lines=True, title=None, dataset_name=None,
-                  resolution=200, figsize=(5.8, 6.0), dpi=100):
+                  resolution=200, figsize=None, dpi=100):
     """The decision boundary of a 2-input, 1-output network as a matplotlib Figure.
 
     Parameters
@@ -203,16 +230,23 @@ def plot_boundary(net, X=None, y=None, *, unit_lines=True, title=None, dataset_n
         The title; by default the dataset's name and the network's shape and activations.
     resolution : int
         Grid points per axis.
+    figsize : (width, height) in inches or None
+        By default 5.8 wide and 6 high, higher when the legend needs more than three rows.
     """
     check_plane_network(net)
     X, y = check_data(net, X, y)
-    fig = style.new_figure(figsize, dpi)
+    fig = style.new_figure(figsize or (5.8, 6.0), dpi)
     ax = fig.add_subplot()
     view = BoundaryView(ax, net, X, y, resolution=resolution, unit_lines=unit_lines)
     fig.colorbar(view.image, ax=ax, shrink=0.8, label="network output ŷ",
                  extend=style.colourbar_extend(view.activation))
-    fig.legend(handles=view.legend_handles(), loc="outside lower center", ncol=2,
-               frameon=False, fontsize=9)
+    handles = view.legend_handles()
+    ncol = 3 if view.classes and not view.lines else 2
+    fig.legend(handles=handles, loc="outside lower center", ncol=ncol, frameon=False,
+               fontsize=9)
+    if figsize is None:  # each legend row past the third takes a line of height
+        rows = -(-len(handles) // ncol)
+        fig.set_size_inches(5.8, 6.0 + 0.22 * max(0, rows - 3))
     on = f" on {dataset_name}" if dataset_name else ""
     ax.set_title(title or f"Decision boundary{on}\n{describe(net)}")
     return fig

@@ -13,7 +13,8 @@ from xornet.viz import style
 from xornet.viz.boundary import check_data, describe
 from xornet.viz.units import hidden_activations
 
-MAX_PARTS = 12  # hidden-unit curves drawn in a fit; more would be a blur
+MAX_PARTS = 8  # up to this many units, a fit draws every unit's curve ...
+SHOWN_PARTS = 6  # ... beyond, only this many of the largest: more would be a blur
 SOLVED_COLOUR = "#009E73"
 
 
@@ -80,9 +81,29 @@ def check_fit_network(net):
                           "1-input data such as sine.")
 
 
+def largest_parts(contributions, count):
+    """The columns of ``contributions`` (r, m) with the largest ``max |h_j(x)·w_j|`` over x,
+    at most ``count`` of them, largest first: the units that shape the curve most."""
+    reach = np.abs(contributions).max(axis=0)  # (m,)
+    return [int(j) for j in np.argsort(-reach, kind="stable")[:count]]
+
+
+def _contributions(net, xs):
+    """Each last-hidden-unit's term ``h_j(x)·w_j`` of the output's net input: (r, m)."""
+    h = hidden_activations(net, xs)[-1]  # (r, m)
+    return h * net.layers[-1].W[:, 0]
+
+
 class FitView:
-    """Data, the network's curve and each last-hidden-layer unit's contribution on ``ax``;
-    ``update(net)`` moves the same curves."""
+    """Data, the network's curve and the last hidden layer's contributions on ``ax``;
+    ``update(net)`` moves the same curves.
+
+    Up to :data:`MAX_PARTS` units each get a thin curve ``h_j(x)·w_j``; a wider layer shows
+    its :data:`SHOWN_PARTS` largest (by ``max |h_j·w_j|`` over x, chosen for the weights
+    the view is built with) and the sum of the others as one grey curve, so the thin
+    curves plus the bias always add up to the output's net input. That sum is the dashed
+    curve when the output unit is not linear (then ŷ = f(sum)); for a linear output it is ŷ.
+    """
 
     def __init__(self, ax, net, X, y, resolution=300, legend=True):
         lo, hi = float(X.min()), float(X.max())
@@ -90,53 +111,98 @@ class FitView:
         self.xs = np.linspace(lo - pad, hi + pad, resolution)[:, None]  # (r, 1)
         ax.scatter(X[:, 0], y[:, 0], s=16, facecolors="white", edgecolors="0.35",
                    linewidths=0.9, zorder=5, label="data")
-        hidden = len(net.layers) > 1 and net.sizes[-2] <= MAX_PARTS
-        names = unit_names(net.sizes, len(net.sizes) - 2) if hidden else []
-        self.parts = [ax.plot([], [], lw=1.1, color=style.unit_colour(j), zorder=3,
-                              label=f"{name}·w")[0] for j, name in enumerate(names)]
+        self.total = net.sizes[-2] if len(net.layers) > 1 else 0  # units of the last layer
+        self.shown = self._choose(net)
+        names = unit_names(net.sizes, len(net.sizes) - 2) if self.total else []
+        self.parts = [ax.plot([], [], lw=1.2, color=style.unit_colour(rank), zorder=3,
+                              label=f"{names[j]}·w")[0] for rank, j in enumerate(self.shown)]
+        self.rest = ax.plot([], [], lw=1.2, color="0.6", zorder=2,
+                            label=f"other {self.total - len(self.shown)} units together")[0]
+        self.rest.set_visible(len(self.shown) < self.total)
         self.bias = ax.axhline(0.0, color="0.4", lw=1, ls=":", zorder=1, label="output bias")
-        self.bias.set_visible(net.bias and hidden)
-        self.curve, = ax.plot([], [], color="black", lw=2.6, zorder=4, label="network ŷ")
+        self.bias.set_visible(net.bias and self.total > 0)
+        linear = net.activations[-1] == "linear"
+        self.sum = ax.plot([], [], color="black", lw=1.6, ls="--", zorder=4,
+                           label="Σ hⱼ·wⱼ + b (output's net input)")[0]
+        self.sum.set_visible(self.total > 0 and not linear)
+        sum_label = " = Σ hⱼ·wⱼ + b" if linear and self.total else ""
+        self.curve, = ax.plot([], [], color="black", lw=2.6, zorder=4,
+                              label=f"network ŷ{sum_label}")
         self.update(net)
-        span = max(float(np.ptp(y)), 1e-9)
-        ax.set_ylim(float(y.min()) - 0.6 * span, float(y.max()) + 0.6 * span)
+        ax.set_ylim(*self._limits(y))
         ax.set_xlim(self.xs[0, 0], self.xs[-1, 0])
         ax.set_xlabel("x")
         ax.set_ylabel("y")
         ax.axhline(0.0, color="0.85", lw=0.8, zorder=0)
         if legend:
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False,
-                      ncol=min(5, 3 + len(self.parts)), fontsize=9)
+            shown = [line for line in ax.collections + ax.get_lines()
+                     if line.get_visible() and not line.get_label().startswith("_")]
+            ax.legend(handles=shown, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                      frameon=False, ncol=3, fontsize=9)
+
+    def _choose(self, net):
+        if not self.total:
+            return []
+        if self.total <= MAX_PARTS:
+            return list(range(self.total))
+        return largest_parts(_contributions(net, self.xs), SHOWN_PARTS)
+
+    def _limits(self, y):
+        """The data's range with room around it, widened to show the thin curves, but never
+        so far that the data shrinks to a line (at most three data ranges each way)."""
+        lo, hi = float(y.min()), float(y.max())
+        span = max(hi - lo, 1e-9)
+        low, high = lo - 0.6 * span, hi + 0.6 * span
+        for line in (*self.parts, self.rest, self.sum):
+            values = np.asarray(line.get_ydata(), dtype=np.float64)
+            if line.get_visible() and values.size and np.isfinite(values).all():
+                low, high = min(low, values.min()), max(high, values.max())
+        return max(low, lo - 3 * span) - 0.05 * span, min(high, hi + 3 * span) + 0.05 * span
 
     def update(self, net):
-        self.curve.set_data(self.xs[:, 0], net.predict(self.xs)[:, 0])
-        if not self.parts:
+        x = self.xs[:, 0]
+        self.curve.set_data(x, net.predict(self.xs)[:, 0])
+        if not self.total:
             return
-        h = hidden_activations(net, self.xs)[-1]  # (r, m)
-        out = net.layers[-1]
-        contributions = h * out.W[:, 0]  # (r, m): h_j(x)·w_j
-        for j, line in enumerate(self.parts):
-            line.set_data(self.xs[:, 0], contributions[:, j])
-        if out.b is not None:
-            self.bias.set_ydata([out.b[0], out.b[0]])
+        contributions = _contributions(net, self.xs)  # (r, m): h_j(x)·w_j
+        for j, line in zip(self.shown, self.parts, strict=True):
+            line.set_data(x, contributions[:, j])
+        others = np.delete(contributions, self.shown, axis=1).sum(axis=1)  # (r,)
+        self.rest.set_data(x, others)
+        b = net.layers[-1].b
+        bias = 0.0 if b is None else float(b[0])
+        self.bias.set_ydata([bias, bias])
+        self.sum.set_data(x, contributions.sum(axis=1) + bias)
+
+    def caption(self, short=False):
+        """Which units the thin curves show, for the title (``short``: for a narrow one)."""
+        every = len(self.shown) == self.total
+        if short:
+            return ("thin: each unit's h·w" if every else
+                    f"thin: the {len(self.shown)} largest of {self.total} units' h·w")
+        if every:
+            return f"thin: each of the {self.total} hidden units' hⱼ(x)·wⱼ"
+        return (f"thin: the {len(self.shown)} largest of the {self.total} hidden units' "
+                f"hⱼ(x)·wⱼ (by max |hⱼ·wⱼ| over x)")
 
 
-def plot_fit(net, X, y, *, title=None, dataset_name=None, figsize=(7.0, 5.0), dpi=100):
+def plot_fit(net, X, y, *, title=None, dataset_name=None, figsize=(7.0, 5.4), dpi=100):
     """A 1-input network's fit (e.g. of sine): the data, the network's curve and, as thin
-    curves, each hidden unit's weighted contribution ``h_j(x)·w_j`` to the output."""
+    curves, each hidden unit's weighted contribution ``h_j(x)·w_j`` to the output (the
+    largest ones when the layer is wide, the others summed), the bias and their sum."""
     check_fit_network(net)
     X, y = check_data(net, X, y)
     if X is None or y is None:
         raise XornetError("data: a fit needs the data it was trained on; give X and y.")
     fig = style.new_figure(figsize, dpi)
     ax = fig.add_subplot()
-    FitView(ax, net, X, y)
+    view = FitView(ax, net, X, y)
     out = net.activations[-1]
     total = "Σ hⱼ(x)·wⱼ" + (" + b" if net.bias else "")
     formula = f"ŷ = {total}" if out == "linear" else f"ŷ = {out}({total})"
     if len(net.layers) == 1:
         formula = "no hidden layer"
     on = f" of {dataset_name}" if dataset_name else ""
-    ax.set_title(title or f"Fit{on}\n{describe(net)}: {formula}")
+    caption = f"\n{view.caption()}" if view.total else ""
+    ax.set_title(title or f"Fit{on}\n{describe(net)}: {formula}{caption}", fontsize=11)
     return fig
-

@@ -1,8 +1,8 @@
 """What every picture shares: colours, the input plane and its grid, figures and saving.
 
-Colours are chosen for readers with colour-vision deficiencies: the RdBu diverging map (red =
-low = class "0", blue = high = class "1"), weight signs in the same red/blue, and the
-Okabe–Ito palette for curves and unit lines.
+The colours come from :mod:`xornet.palette`, which the playground page uses too: the RdBu
+diverging map (red = low = class "0", blue = high = class "1"), weight signs in the same
+red/blue, and the Okabe–Ito palette for curves and unit lines (see there for why).
 """
 
 import contextlib
@@ -10,23 +10,29 @@ import os
 import tempfile
 
 import numpy as np
-from matplotlib.colors import Normalize
+from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.figure import Figure
 
+from xornet import palette
 from xornet.errors import XornetError
 
-CMAP = "RdBu"  # diverging and colour-blind safe; the middle (white) is "undecided"
-POSITIVE = "#2166ac"  # blue end of RdBu: a positive weight, a unit that is on
-NEGATIVE = "#b2182b"  # red end of RdBu: a negative weight, a unit that is off
-# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
-PALETTE = ("#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#0072B2", "#F0E442",
-           "#000000")
+# The palette's RdBu steps as a matplotlib colour map: the figures and the page share it.
+CMAP = LinearSegmentedColormap.from_list("xornet-RdBu", palette.COLOURS["map"])
+POSITIVE = palette.COLOURS["positive"]  # a positive weight, a unit that is on
+NEGATIVE = palette.COLOURS["negative"]  # a negative weight, a unit that is off
+UNIT_COLOURS = palette.COLOURS["units"]
+_MARKERS = {"circle": "o", "square": "s"}  # the palette's marker names in matplotlib's
+# Each class of a point cloud: its matplotlib marker, face colour and legend label.
+CLASS_STYLES = tuple({"marker": _MARKERS[c["marker"]], "face": c["face"], "label": c["label"]}
+                     for c in palette.COLOURS["classes"])
+RING, EDGE = palette.COLOURS["ring"], palette.COLOURS["edge"]
 FORMATS = ("png", "svg", "pdf")
 MAX_TRUTH_TABLE_POINTS = 16  # up to this many 0/1 rows, points are drawn large and labelled
 
 
 def unit_colour(j):
-    return PALETTE[j % len(PALETTE)]
+    """The colour of unit j (0-based) in every picture: the Okabe–Ito colours in turn."""
+    return UNIT_COLOURS[j % len(UNIT_COLOURS)]
 
 
 def new_figure(figsize, dpi=100):
@@ -66,6 +72,11 @@ def is_truth_table(X):
     """True for a small table of 0/1 rows, whose points are drawn large and labelled."""
     return (X is not None and len(X) <= MAX_TRUTH_TABLE_POINTS
             and bool(np.all((X == 0.0) | (X == 1.0))))
+
+
+def is_binary(y):
+    """True when every target is 0 or 1 (the points then fall into two classes)."""
+    return bool(np.all((y == 0.0) | (y == 1.0)))
 
 
 def plane_box(X=None):

@@ -5,6 +5,7 @@ the function it computes on the four truth-table rows when thresholded.
 """
 
 import numpy as np
+from matplotlib import patheffects
 
 from xornet.core.naming import unit_names
 from xornet.errors import XornetError
@@ -107,10 +108,11 @@ def _unit_panel(ax, net, k, j, values, box, n, X):
         if ends is not None:
             ax.plot(ends[:, 0], ends[:, 1], color="black", lw=1.2, ls="--")
     if X is not None:  # where the data lies, lightly: the map is the subject
-        table = style.is_truth_table(X)
+        table = style.is_truth_table(X)  # a white ring in a dark edge reads on any colour
         ax.scatter(X[:, 0], X[:, 1], s=40 if table else 3, facecolors="none",
-                   edgecolors="black", linewidths=1.2 if table else 0.5,
-                   alpha=1.0 if table else 0.5)
+                   edgecolors=style.RING, linewidths=1.2 if table else 0.5,
+                   alpha=1.0 if table else 0.6, path_effects=[patheffects.withStroke(
+                       linewidth=2.4 if table else 1.0, foreground=style.EDGE)])
     ax.set_xlim(box[0], box[1])
     ax.set_ylim(box[2], box[3])
     ax.set_xlabel("x1", fontsize=9, labelpad=1)

@@ -3,13 +3,14 @@
 
 import * as form from "./form.js";
 import * as panels from "./panels.js";
-import { drawLoss, drawMain, drawUnits, nearestPoint } from "./views.js";
+import { drawLoss, drawMain, drawUnits, nearestPoint, setPalette } from "./views.js";
 import { Diagram } from "./diagram.js";
 
 const $ = (id) => document.getElementById(id);
 const state = {
   options: null, config: null, data: null, frame: null, playing: false, selected: null,
   losses: [], stats: { frames: 0, times: [] }, ready: false,
+  unitLabels: {},  // a hidden unit's name → its logic-lens reading, "h1 ≈ OR"
 };
 window.xornet = state;  // for the curious (and the browser tests): the page's live state
 
@@ -39,6 +40,7 @@ function connect() {
 const handlers = {
   hello(m) {
     state.options = m.options;
+    usePalette(m.options.palette);
     form.build(m.options, (config) => command({ type: "config", config }));
     $("speed").value = String(m.speed);
     send({ type: "config", config: form.fromQuery(location.search) });
@@ -51,6 +53,7 @@ const handlers = {
   },
   data(m) {
     state.data = m;
+    state.unitLabels = {};  // new data: the lens reads the network again
     state.selected = null;
     state.losses = [];
     $("data-name").textContent = `${m.name}: ${m.n} points, ${m.n_in} input${m.n_in > 1 ? "s" : ""}`;
@@ -67,6 +70,10 @@ const handlers = {
   },
   insights(m) {
     panels.lens($("lens"), m.lens);
+    state.unitLabels = lensLabels(m.lens);
+    if (state.data && state.frame) {
+      drawUnits($("units"), state.data, state.frame.view, unitNames(state.data), state.unitLabels);
+    }
     if (m.doctor) {
       panels.doctor($("doctor"), m.doctor, state.frame,
         (fields) => command({ type: "config", config: { ...state.config, ...fields } }));
@@ -106,7 +113,7 @@ function draw() {
   const { data, frame } = state;
   if (!data || !frame) return;
   drawMain($("boundary"), data, frame.view, state.selected);
-  drawUnits($("units"), data, frame.view, data.unit_names.slice(1, -1).flat());
+  drawUnits($("units"), data, frame.view, unitNames(data), state.unitLabels);
   drawLoss($("loss-chart"), state.losses);
   // a wide network's thousands of edges are redrawn at most four times a second
   const now = performance.now(), edges = diagram.edges ? diagram.edges.length : 0;
@@ -127,6 +134,28 @@ function draw() {
   while (t.length && now - t[0] > 1000) t.shift();
   state.ready = true;
   document.body.dataset.frames = String(state.stats.frames);
+}
+
+const unitNames = (data) => data.unit_names.slice(1, -1).flat();
+
+// The lens's reading of each hidden unit, as the figures title their unit maps.
+function lensLabels(lens) {
+  const labels = {};
+  if (!lens || !lens.applies) return labels;
+  const last = Math.max(...lens.units.map((u) => u.layer));
+  for (const u of lens.units) {
+    if (u.layer !== last) labels[u.name] = `${u.name} ${u.crisp ? "=" : "≈"} ${u.function}`;
+  }
+  return labels;
+}
+
+// The figures' palette (xornet/palette.py) for the canvas views, the diagram and the CSS.
+function usePalette(palette) {
+  setPalette(palette);
+  diagram.setPalette(palette);
+  const root = document.documentElement.style;
+  root.setProperty("--class0", palette.negative);
+  root.setProperty("--class1", palette.positive);
 }
 
 function explainRow(i) {

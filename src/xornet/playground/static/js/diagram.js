@@ -1,9 +1,11 @@
-// The network diagram: one SVG line per weight, blue for positive and orange for negative,
-// thicker for larger |w|. Hover shows the value; click opens an editor that sends the new
-// value to the server. Nodes show their bias the same way (hover / click to edit).
+// The network diagram: one SVG line per weight, blue for positive and red for negative (the
+// figures' colours), thicker for larger |w|. Bias nodes are grey squares holding the constant
+// 1 above each layer but the last, so a bias is the weight of an edge from that node, as in
+// the figures. Hover shows a value; click opens an editor that sends the new value to the
+// server. The layout is computed from the space the panel has and the layer sizes, so nodes
+// never overlap: rebuilt when the panel's width changes.
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 440;
 
 function el(name, attrs = {}) {
   const e = document.createElementNS(NS, name);
@@ -12,7 +14,25 @@ function el(name, attrs = {}) {
 }
 
 const fmt = (v) => (v === null || v === undefined ? "–" : Number(v).toPrecision(6));
-const edgeColour = (w) => (w >= 0 ? "#1c6fb5" : "#e8871e");
+
+// Node centres and radius for layers of `sizes` units (plus a bias node above each layer but
+// the last when `bias`), in a width × height box. Rows of a column are `gap` apart and the
+// radius is at most 0.4 gap and 0.25 of the column spacing, so no two nodes can touch.
+export function place(sizes, bias, width) {
+  const L = sizes.length;
+  const rows = sizes.map((n, k) => n + (bias && k < L - 1 ? 1 : 0));
+  const most = Math.max(...rows), top = 22, bottom = 10;
+  const height = Math.round(Math.max(180, Math.min(640, most * 36 + top + bottom)));
+  const gap = (height - top - bottom) / most;
+  const margin = 30, column = (width - 2 * margin) / Math.max(L - 1, 1);
+  const r = Math.max(1.5, Math.min(15, 0.4 * gap, 0.25 * column));
+  const x = (k) => (L === 1 ? width / 2 : margin + k * column);
+  const middle = top + (height - top - bottom) / 2;
+  const y = (k, row) => middle + (row - (rows[k] - 1) / 2) * gap;
+  const biasRow = (k) => (bias && k < L - 1 ? 0 : null);  // the bias node is row 0 ...
+  const unitRow = (k, j) => j + (biasRow(k) === null ? 0 : 1);  // ... the units below it
+  return { width, height, r, x, y, biasRow, unitRow, top };
+}
 
 export class Diagram {
   constructor(container, tooltip, onEdit) {
@@ -20,89 +40,126 @@ export class Diagram {
     this.tooltip = tooltip;
     this.onEdit = onEdit;
     this.shape = "";
+    this.width = 0;
     this.weights = null;
     this.biases = null;
+    this.colours = { positive: "#2166ac", negative: "#b2182b" };  // until setPalette
     container.addEventListener("mousemove", (e) => this.hover(e));
     container.addEventListener("mouseleave", () => { this.tooltip.hidden = true; });
     container.addEventListener("click", (e) => this.click(e));
+    new ResizeObserver(() => this.resized()).observe(container);
   }
 
-  build(sizes, names) {
-    const L = sizes.length, most = Math.max(...sizes);
-    const H = Math.max(200, Math.min(620, most * 34 + 40));
-    const gap = Math.min(34, (H - 40) / most), r = Math.max(3, Math.min(14, gap / 2.6));
-    const x = (k) => 36 + k * (W - 72) / (L - 1);
-    const y = (k, j) => H / 2 + (j - (sizes[k] - 1) / 2) * gap;
-    const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: "img" });
+  setPalette(palette) {
+    this.colours = palette;
+    if (this.weights) this.paint();
+  }
+
+  resized() {
+    const width = Math.round(this.container.clientWidth);
+    if (!this.sizes || Math.abs(width - this.width) < 4) return;
+    this.build(this.sizes, this.names, this.hasBias);
+    if (this.weights) this.paint();
+  }
+
+  build(sizes, names, bias) {
+    this.sizes = sizes;
+    this.names = names;
+    this.hasBias = bias;
+    this.width = Math.max(200, Math.round(this.container.clientWidth || 440));
+    const p = place(sizes, bias, this.width), L = sizes.length;
+    const svg = el("svg", { viewBox: `0 0 ${p.width} ${p.height}`, role: "img",
+      "aria-label": `network diagram, ${sizes.join("-")}${bias ? " with bias nodes" : ""}` });
     this.edges = [];
     this.nodes = [];
+    const at = (k, j) => [p.x(k), p.y(k, p.unitRow(k, j))];
     for (let k = 1; k < L; k++) {
-      for (let i = 0; i < sizes[k - 1]; i++) {
+      const sources = [];
+      for (let i = 0; i < sizes[k - 1]; i++) sources.push({ i, xy: at(k - 1, i) });
+      if (bias) sources.push({ i: null, xy: [p.x(k - 1), p.y(k - 1, p.biasRow(k - 1))] });
+      for (const { i, xy } of sources) {
         for (let j = 0; j < sizes[k]; j++) {
-          const at = { x1: x(k - 1), y1: y(k - 1, i), x2: x(k), y2: y(k, j) };
-          const line = el("line", { ...at, class: "edge" });
-          const hit = el("line", { ...at, class: "hit", "data-layer": k, "data-row": i, "data-col": j });
+          const [x2, y2] = at(k, j), ends = { x1: xy[0], y1: xy[1], x2, y2 };
+          const line = el("line", { ...ends, class: i === null ? "edge bias" : "edge" });
+          const hit = el("line", { ...ends, class: "hit", "data-layer": k, "data-col": j,
+            ...(i === null ? { "data-bias": 1 } : { "data-row": i }) });
           svg.append(line, hit);
           this.edges.push({ line, k, i, j });
         }
       }
     }
     for (let k = 0; k < L; k++) {
-      for (let j = 0; j < sizes[k]; j++) {
-        const circle = el("circle", { cx: x(k), cy: y(k, j), r, class: "node", stroke: "#1f2933",
-          "stroke-width": 1.2, fill: "#fff", "data-layer": k, "data-col": j });
-        svg.append(circle);
-        if (r >= 9) {
-          const long = names[k][j].length > 3;
-          const label = el("text", { x: x(k), y: y(k, j) + 4, "text-anchor": "middle",
-            class: long ? "small" : "" });
-          label.textContent = names[k][j];
-          svg.append(label);
-        } else if (j === 0 || j === sizes[k] - 1) {
-          const label = el("text", { x: x(k), y: y(k, j) + (j ? r + 12 : -r - 4), "text-anchor": "middle" });
-          label.textContent = names[k][j];
-          svg.append(label);
-        }
-        this.nodes.push({ circle, k, j });
-      }
+      if (p.biasRow(k) !== null) this.biasNode(svg, p, k);
+      for (let j = 0; j < sizes[k]; j++) this.unitNode(svg, p, k, j, names[k][j]);
     }
-    this.names = names;
     this.container.replaceChildren(svg);
+  }
+
+  unitNode(svg, p, k, j, name) {
+    const [cx, cy] = [p.x(k), p.y(k, p.unitRow(k, j))], r = p.r;
+    const circle = el("circle", { cx, cy, r, class: k === 0 ? "node input" : "node",
+      "data-layer": k, "data-col": j, "data-name": name });
+    svg.append(circle);
+    this.nodes.push({ circle, k, j });
+    const n = this.sizes[k];
+    let label = null;
+    if (r >= 9) {  // the name inside the node
+      label = el("text", { x: cx, y: cy + 4, "text-anchor": "middle",
+        class: name.length > 3 ? "small" : "" });
+    } else if (j === n - 1) {  // a crowded column: the last node's name below it
+      label = el("text", { x: cx, y: cy + r + 12, "text-anchor": "middle", class: "small" });
+    }
+    if (label) {
+      label.textContent = name;
+      svg.append(label);
+    }
+  }
+
+  biasNode(svg, p, k) {
+    const side = 1.6 * p.r, cx = p.x(k), cy = p.y(k, p.biasRow(k));
+    const rect = el("rect", { x: cx - side / 2, y: cy - side / 2, width: side, height: side,
+      class: "bias-node", "data-layer": k });
+    svg.append(rect);
+    if (side >= 12) {
+      const label = el("text", { x: cx, y: cy + 4, "text-anchor": "middle" });
+      label.textContent = "1";
+      svg.append(label);
+    }
   }
 
   update(sizes, names, weights, biases) {
     const shape = sizes.join("-") + (biases ? "b" : "");
     if (shape !== this.shape) {
       this.shape = shape;
-      this.build(sizes, names);
+      this.build(sizes, names, Boolean(biases));
     }
     this.weights = weights;
     this.biases = biases;
+    this.paint();
+  }
+
+  paint() {
+    const { positive, negative } = this.colours;
     for (const { line, k, i, j } of this.edges) {
-      const w = weights[k - 1][i][j], a = Math.min(Math.abs(w), 4);
-      line.setAttribute("stroke", edgeColour(w));
+      const w = i === null ? this.biases[k - 1][j] : this.weights[k - 1][i][j];
+      const a = Math.min(Math.abs(w), 4);
+      line.setAttribute("stroke", w >= 0 ? positive : negative);
       line.setAttribute("stroke-width", (0.6 + a * 1.3).toFixed(2));
       line.setAttribute("stroke-opacity", (0.3 + 0.7 * Math.min(Math.abs(w) / 2, 1)).toFixed(2));
-    }
-    for (const { circle, k, j } of this.nodes) {
-      if (k === 0 || !biases) continue;
-      const b = biases[k - 1][j];
-      const t = Math.min(Math.abs(b) / 2, 1);
-      circle.setAttribute("fill", b >= 0 ? `rgba(28,111,181,${0.1 + 0.5 * t})` : `rgba(232,135,30,${0.1 + 0.5 * t})`);
     }
   }
 
   describe(target) {
     const d = target.dataset, k = Number(d.layer), j = Number(d.col);
+    const bias = () => ({ layer: k, row: null, col: j, value: this.biases[k - 1][j],
+      text: `b${k}[${j}]  bias of ${this.names[k][j]}` });
     if (target.classList.contains("hit")) {
+      if (d.bias) return bias();
       const i = Number(d.row);
       return { layer: k, row: i, col: j, value: this.weights[k - 1][i][j],
         text: `W${k}[${i},${j}]  ${this.names[k - 1][i]} → ${this.names[k][j]}` };
     }
-    if (target.classList.contains("node") && k > 0 && this.biases) {
-      return { layer: k, row: null, col: j, value: this.biases[k - 1][j],
-        text: `b${k}[${j}]  bias of ${this.names[k][j]}` };
-    }
+    if (target.classList.contains("node") && k > 0 && this.biases) return bias();
     return null;
   }
 

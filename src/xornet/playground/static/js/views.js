@@ -1,17 +1,27 @@
 // The live views: decision-boundary heatmap (or the curve fit), hidden-unit maps, loss curve.
-// Every number comes from the server; this file only turns them into pixels.
+// Every number comes from the server; this file only turns them into pixels. The colours are
+// the figures' (xornet/palette.py), sent once in the options: setPalette(options.palette).
 
-const ORANGE = [232, 135, 30];   // target 0
-const MIDDLE = [244, 245, 246];
-const BLUE = [28, 111, 181];     // target 1
+const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+let STOPS = ["#b2182b", "#f7f7f7", "#2166ac"].map(hex);  // replaced by setPalette
+let MIDDLE = STOPS[1];
+export const paint = { negative: "#b2182b", positive: "#2166ac", ring: "#ffffff",
+  edge: "#1f2933", units: ["#000000"], classes: [] };
 
-// A value scaled to 0..1 → a colour from orange through near-white to blue.
+export function setPalette(palette) {
+  STOPS = palette.map.map(hex);
+  MIDDLE = STOPS[(STOPS.length - 1) / 2];  // the map's middle step: an undecided output
+  Object.assign(paint, palette);
+  tables.clear();
+}
+
+// A value scaled to 0..1 → a colour of the map (red, through near-white, to blue); a
+// strength below 1 moves it towards the middle, so the data drawn on top stands out.
 export function colour(t, strength = 1) {
-  t = Math.min(1, Math.max(0, t));
-  const [a, b, u] = t < 0.5 ? [ORANGE, MIDDLE, t * 2] : [MIDDLE, BLUE, (t - 0.5) * 2];
-  const mix = (i) => a[i] + (b[i] - a[i]) * u;
-  const c = [mix(0), mix(1), mix(2)].map((v) => MIDDLE[0] + (v - MIDDLE[0]) * strength);
-  return c.map(Math.round);
+  t = Math.min(1, Math.max(0, t)) * (STOPS.length - 1);
+  const i = Math.min(Math.floor(t), STOPS.length - 2), u = t - i;
+  const c = [0, 1, 2].map((k) => STOPS[i][k] + (STOPS[i + 1][k] - STOPS[i][k]) * u);
+  return c.map((v, k) => Math.round(MIDDLE[k] + (v - MIDDLE[k]) * strength));
 }
 const css = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
 
@@ -107,9 +117,48 @@ export function nearestPoint(data, canvas, x, y, radius = 12) {
   return best;
 }
 
-function pointColour(data, i) {
-  const v = data.view;
-  return css(colour((data.y[i] - v.out_lo) / (v.out_hi - v.out_lo)));
+// The data's classes: 0/1 targets are drawn with the figures' marker and colour per class.
+function isBinary(data) {
+  return data.y.every((v) => v === 0 || v === 1);
+}
+
+// One data point: its class's marker (circle or square) filled with its colour, in a white
+// ring inside a dark edge, so it reads on the red, the blue and the white of the map alike.
+function marker(ctx, x, y, r, shape, fill) {
+  const draw = (grow) => {
+    ctx.beginPath();
+    const s = r + grow;
+    if (shape === "square") ctx.rect(x - s * 0.9, y - s * 0.9, s * 1.8, s * 1.8);
+    else ctx.arc(x, y, s, 0, 2 * Math.PI);
+  };
+  const ring = Math.max(1, r * 0.3);
+  draw(ring + 0.8);
+  ctx.fillStyle = paint.edge;
+  ctx.fill();
+  draw(ring);
+  ctx.fillStyle = paint.ring;
+  ctx.fill();
+  draw(0);
+  ctx.fillStyle = fill;
+  ctx.fill();
+}
+
+function drawPoints(ctx, canvas, data, view) {
+  const r = data.n > 1000 ? 2 : data.n > 200 ? 2.6 : data.n > 16 ? 3.6 : 8;
+  const classes = view.kind === "plane" && isBinary(data) && paint.classes.length === 2;
+  for (let i = 0; i < data.n; i++) {
+    const [x, y] = project(data, canvas, i);
+    if (view.kind === "curve") {
+      marker(ctx, x, y, r * 0.6, "circle", paint.ring);
+    } else if (classes) {
+      const look = paint.classes[data.y[i]];
+      marker(ctx, x, y, r, look.marker, look.face);
+    } else {
+      const v = data.view;
+      marker(ctx, x, y, r, "circle", css(colour((data.y[i] - v.out_lo) / (v.out_hi - v.out_lo))));
+    }
+  }
+  return r;
 }
 
 export function drawMain(canvas, data, view, selected) {
@@ -127,23 +176,13 @@ export function drawMain(canvas, data, view, selected) {
     wrapText(ctx, view.reason, 20, 40, W - 40);
     return;
   }
-  const r = data.n > 1000 ? 2.2 : data.n > 200 ? 3.2 : 6;
-  for (let i = 0; i < data.n; i++) {
-    const [x, y] = project(data, canvas, i);
-    ctx.beginPath();
-    ctx.arc(x, y, r, 0, 2 * Math.PI);
-    ctx.fillStyle = view.kind === "curve" ? "#1c6fb5" : pointColour(data, i);
-    ctx.fill();
-    ctx.lineWidth = r > 3 ? 1.5 : 0.6;
-    ctx.strokeStyle = "#fff";
-    ctx.stroke();
-  }
+  const r = drawPoints(ctx, canvas, data, view);
   if (selected !== null && selected < data.n) {
     const [x, y] = project(data, canvas, selected);
     ctx.beginPath();
-    ctx.arc(x, y, r + 4, 0, 2 * Math.PI);
+    ctx.arc(x, y, r + 6, 0, 2 * Math.PI);
     ctx.lineWidth = 2.5;
-    ctx.strokeStyle = "#1f2933";
+    ctx.strokeStyle = paint.edge;
     ctx.stroke();
   }
   axes(ctx, data, W, H);
@@ -169,7 +208,7 @@ function drawCurve(ctx, data, view, W, H) {
     ctx.lineWidth = width;
     ctx.stroke();
   };
-  line(view.out, "#e8871e", 3);
+  line(view.out, paint.edge, 3);
 }
 
 function axes(ctx, data, W, H) {
@@ -196,8 +235,9 @@ function wrapText(ctx, text, x, y, width) {
   ctx.fillText(line, x, y);
 }
 
-// One small canvas per hidden unit, rebuilt only when the network's shape changes.
-export function drawUnits(container, data, view, names) {
+// One small canvas per hidden unit, rebuilt only when the network's shape changes. Each is
+// named by the logic lens when it reads the network (labels: name → "h1 ≈ OR"), else by name.
+export function drawUnits(container, data, view, names, labels = {}) {
   const units = view.units || [];
   const total = names.length;
   if (total > units.length && units.length) names = names.slice(0, units.length);
@@ -206,10 +246,10 @@ export function drawUnits(container, data, view, names) {
     container.replaceChildren(...units.map((u, k) => {
       const box = document.createElement("div");
       box.className = "unit";
+      box.dataset.name = names[k] || `unit ${k + 1}`;
       const c = document.createElement("canvas");
       c.width = c.height = 64;
       const label = document.createElement("span");
-      label.textContent = names[k] || `unit ${k + 1}`;
       box.append(c, label);
       return box;
     }));
@@ -221,6 +261,11 @@ export function drawUnits(container, data, view, names) {
       note.textContent = `Showing the first ${units.length} of ${total} hidden units.`;
       container.append(note);
     }
+  }
+  for (const box of container.querySelectorAll(".unit")) {
+    const text = labels[box.dataset.name] || box.dataset.name, span = box.lastChild;
+    if (span.textContent !== text) span.textContent = text;
+    span.title = labels[box.dataset.name] ? "the logic lens's reading of this unit" : "";
   }
   const canvases = container.querySelectorAll("canvas");
   units.forEach((u, k) => {
@@ -242,7 +287,7 @@ function sparkline(ctx, values, W, H) {
     const x = i / (values.length - 1) * W, y = H - 4 - (v - lo) / span * (H - 8);
     i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
   });
-  ctx.strokeStyle = "#1c6fb5";
+  ctx.strokeStyle = paint.positive;
   ctx.lineWidth = 1.5;
   ctx.stroke();
 }
