@@ -5,9 +5,7 @@ diverging map (red = low = class "0", blue = high = class "1"), weight signs in 
 red/blue, and the Okabe–Ito palette for curves and unit lines (see there for why).
 """
 
-import contextlib
 import os
-import tempfile
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, Normalize
@@ -15,6 +13,7 @@ from matplotlib.figure import Figure
 
 from xornet import palette
 from xornet.errors import XornetError
+from xornet.io import files
 
 # The palette's RdBu steps as a matplotlib colour map: the figures and the page share it.
 CMAP = LinearSegmentedColormap.from_list("xornet-RdBu", palette.COLOURS["map"])
@@ -50,20 +49,12 @@ def check_format(fmt):
 
 
 def save_figure(fig, path, dpi=None):
-    """Write ``fig`` to ``path`` atomically (a failed save never leaves half a file behind)."""
+    """Write ``fig`` to ``path`` atomically, through ``xornet.io.files.write_atomic`` (only
+    over a regular file; a failed save never leaves half a file behind)."""
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
     suffix = os.path.splitext(path)[1]
-    fd, tmp = tempfile.mkstemp(prefix=".xornet-", suffix=suffix, dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format=suffix.lstrip(".") or "png", dpi=dpi or fig.dpi)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a picture is an ordinary shared file
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
+    files.write_atomic(path, lambda f: fig.savefig(f, format=suffix.lstrip(".") or "png",
+                                                   dpi=dpi or fig.dpi))
     return path
 
 

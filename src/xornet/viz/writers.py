@@ -14,6 +14,7 @@ import tempfile
 import numpy as np
 
 from xornet.errors import XornetError
+from xornet.io import files
 
 HOLD_LAST_MS = 1500  # a looping GIF rests on the trained network before it starts again
 
@@ -23,7 +24,7 @@ class GifWriter:
 
     def __init__(self, path, fps):
         self.path, self.fps, self.frames = os.fspath(path), fps, []
-        self.tmp = None
+        files.writable_target(self.path, "out")  # refuse a device or folder before rendering
 
     def add(self, scene):
         scene.draw()
@@ -38,16 +39,12 @@ class GifWriter:
         step = round(1000 / self.fps)
         durations = [step] * len(self.frames)
         durations[-1] = max(step, HOLD_LAST_MS)
-        self.tmp = _temp_beside(self.path, ".gif")
-        self.frames[0].save(self.tmp, save_all=True, append_images=self.frames[1:],
-                            duration=durations, loop=0, optimize=False)
-        os.replace(self.tmp, self.path)
-        self.tmp = None
+        files.write_atomic(self.path, lambda f: self.frames[0].save(
+            f, format="GIF", save_all=True, append_images=self.frames[1:], duration=durations,
+            loop=0, optimize=False), field="out")
 
     def discard(self):
-        if self.tmp is not None:
-            with contextlib.suppress(OSError):
-                os.remove(self.tmp)
+        pass  # write_atomic leaves nothing behind when it fails
 
 
 class Mp4Writer:
@@ -55,7 +52,8 @@ class Mp4Writer:
 
     def __init__(self, path, fps):
         self.path, self.fps = os.fspath(path), fps
-        self.tmp = _temp_beside(self.path, ".mp4")
+        self.target = files.writable_target(self.path, "out")  # symlinks followed, checked
+        self.tmp = _temp_beside(self.target, self.path, ".mp4")
         self.proc = None
 
     def _start(self, width, height):
@@ -87,7 +85,7 @@ class Mp4Writer:
             last = error.splitlines()[-1] if error else f"exit code {self.proc.returncode}"
             raise XornetError(f"{self.path}: ffmpeg could not write the video ({last}); "
                               "write a .gif instead.")
-        os.replace(self.tmp, self.path)
+        os.replace(self.tmp, self.target)
         self.tmp = None
 
     def discard(self):
@@ -99,13 +97,13 @@ class Mp4Writer:
                 os.remove(self.tmp)
 
 
-def _temp_beside(path, suffix):
-    folder = os.path.dirname(os.path.abspath(path))
+def _temp_beside(target, path, suffix):
+    folder = os.path.dirname(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".xornet-", suffix=suffix, dir=folder)
     except OSError as e:
-        raise XornetError(f"{path}: cannot write in {folder} ({e.strerror}); give a path in "
-                          "a folder you can write to.") from None
+        raise XornetError(f"{path}: cannot write in {os.path.dirname(path) or '.'} "
+                          f"({e.strerror}); give a path in a folder you can write to.") from None
     os.close(fd)
     os.chmod(tmp, 0o644)
     return tmp
