@@ -1,9 +1,12 @@
 """``xornet check``, ``xornet logic`` and ``xornet builtins``: networks read as logic."""
 
+import textwrap
 from typing import Annotated
 
 import typer
+from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
 from xornet import load
 from xornet.cli import app, options, render
@@ -49,7 +52,7 @@ def logic_command(model: ModelArg, dataset: DatasetOpt = None, csv: CsvOpt = Non
         render.print_json({"model": model, **reading.as_dict()})
         return
     con = render.console()
-    con.print(f"[bold]Logic lens[/bold] of {model}: {net!r}")
+    print_wrapped(con, "Logic lens", f" of {model}: {net!r}", "bold", width_of(con))
     print_lens(con, reading)
 
 
@@ -65,7 +68,8 @@ def builtins_command(json_out: JsonOpt = False):
     table.add_column("how it is built")
     for name, description in rows:
         table.add_row(name, description)
-    render.console().print(table)
+    con = render.console()
+    con.print(table, width=width_of(con))
 
 
 def _truth_table(net, dataset, csv, target, n_bits):
@@ -101,29 +105,67 @@ def print_check(con, model, name, result):
                       " ".join(f"{v:.4g}" for v in r["output"]), render.fmt_bits(r["predicted"]),
                       "[green]✓ pass[/green]" if r["ok"] else "[red]✗ fail[/red]")
     if shown:
-        con.print(table)
+        con.print(table, width=width_of(con))
+    width = width_of(con)
     if len(shown) < len(rows):
-        con.print(f"({len(rows)} rows; only the failing ones are shown, at most "
-                  f"{render.MAX_TABLE_ROWS})" if shown else f"({len(rows)} rows, not printed)")
+        print_wrapped(con, f"({len(rows)} rows; only the failing ones are shown, at most "
+                      f"{render.MAX_TABLE_ROWS})" if shown else f"({len(rows)} rows, not printed)",
+                      "", None, width)
     if result["ok"]:
-        con.print(f"[green]PASS[/green]: {model} computes {name} on all {result['total']} rows.")
+        print_wrapped(con, "PASS", f": {model} computes {name} on all {result['total']} rows.",
+                      "green", width)
     else:
-        con.print(f"[red]FAIL[/red]: {result['failed']} of {result['total']} rows differ "
-                  f"from {name}.")
+        print_wrapped(con, "FAIL", f": {result['failed']} of {result['total']} rows differ "
+                      f"from {name}.", "red", width)
+
+
+MAX_WIDTH = 100  # the lens fits this many columns even when the terminal is wider
+
+
+def width_of(con):
+    """The columns the lens lays itself out in: the terminal's, at most MAX_WIDTH."""
+    return min(con.width, MAX_WIDTH)
 
 
 def print_lens(con, reading):
-    """Activations on every row, each unit's function and margin, then the composition."""
+    """Activations on every row, each unit's function and margin, then the composition.
+
+    Only the units that carry the next layer (and the outputs) are shown in full; the units
+    the circuits set aside are summarised on one wrapped line with their means."""
+    width = width_of(con)
     con.print("inputs: " + ", ".join(f"{v} = x{j + 1}" for j, v in enumerate(reading.inputs))
               if reading.inputs[0] == "A" else f"inputs: {', '.join(reading.inputs)}")
-    units = [u for layer in reading.layers for u in layer]
+    carrying = reading.carriers()
+    units = [u for layer in reading.layers for u in layer if u.name in carrying]
     if len(reading.rows) <= render.MAX_TABLE_ROWS:
-        con.print(_activation_table(reading, units))
-    con.print(_unit_table(units))
-    print_story(con, story.sentences(reading))
+        con.print(_activation_table(con, reading, units, width), width=width)
+    con.print(_unit_table(units), width=width)
+    for line in _set_aside(reading, width):
+        con.print(line)
+    print_story(con, story.sentences(reading), width=width)
 
 
-def _activation_table(reading, units):
+def _activation_table(con, reading, units, width):
+    """One column per unit, or one row per unit when that is too wide, or as many columns
+    as fit (the caption counts the rest)."""
+    table = _activations_by_column(reading, units)
+    if _natural_width(con, table) <= width:
+        return table
+    table = _activations_by_row(reading, units)
+    if _natural_width(con, table) <= width:
+        return table
+    fit = max(1, (width - 4 * len(reading.inputs) - 1) // 13)  # a column is ~13 wide
+    table = _activations_by_column(reading, units[:fit])
+    table.caption = f"{len(units) - fit} more units: xornet logic MODEL --json"
+    table.caption_justify = "left"
+    return table
+
+
+def _natural_width(con, table):
+    return Measurement.get(con, con.options.update(width=10_000), table).maximum
+
+
+def _activations_by_column(reading, units):
     table = Table(title="Activations (→ 1 above mid-range)", title_justify="left")
     for name in reading.inputs:
         table.add_column(name, justify="center")
@@ -131,9 +173,26 @@ def _activation_table(reading, units):
         table.add_column(u.name, justify="right")
     for r, row in enumerate(reading.rows):
         cells = [f"{v:g}" for v in row]
-        cells += [f"{u.values[r]:.3g} [dim]→[/dim] {u.table[r]}" for u in units]
+        cells += [_cell(u, r) for u in units]
         table.add_row(*cells)
     return table
+
+
+def _activations_by_row(reading, units):
+    table = Table(title="Activations (→ 1 above mid-range), one row per unit",
+                  title_justify="left")
+    table.add_column("unit")
+    for row in reading.rows:
+        table.add_column(" ".join(f"{v:g}" for v in row), justify="right")
+    for u in units:
+        table.add_row(u.name, *[_cell(u, r) for r in range(len(reading.rows))])
+    return table
+
+
+def _cell(u, r):
+    """``0.5 → ?`` for a bit on the threshold (undecided), else ``0.91 → 1``."""
+    bit = "?" if r in u.undecided else u.table[r]
+    return f"{u.values[r]:.3g} [dim]→[/dim] {bit}"
 
 
 def _unit_table(units):
@@ -143,11 +202,43 @@ def _unit_table(units):
                 "margin", "deviation", "crisp"):
         table.add_column(col, justify="right" if col in ("margin", "deviation") else "left")
     for u in units:
-        before = "" if u.layer == 1 else u.reads_as or f"table {u.over_previous or '?'}"
+        before = "" if u.layer == 1 else u.reads_as or f"table {u.circuit['table'] or '?'}"
         table.add_row(u.name, u.function, *([before] if deep else []),
                       render.num(u.margin), render.num(u.deviation),
                       "[green]yes[/green]" if u.crisp else "[yellow]no[/yellow]")
     return table
+
+
+MAX_MEANS = 16  # set-aside units listed with their means; more are summarised
+
+
+def _set_aside(reading, width):
+    """Wrapped lines, per unit the outputs depend on that set units aside: which, and at what
+    mean (a long list is summarised as name ranges and the span of the means)."""
+    carrying, lines = reading.carriers(), []
+    for previous, layer in zip(reading.layers, reading.layers[1:]):
+        order = {u.name: i for i, u in enumerate(previous)}
+        for u in (u for u in layer if u.name in carrying and u.circuit["set_aside"]):
+            aside = u.circuit["set_aside"]
+            if len(aside) <= MAX_MEANS:
+                # a no-break space keeps each name beside its mean when the line wraps
+                what = ", ".join(f"{n}\u00a0{v:.3g}" for n, v in aside.items())
+            else:
+                what = (f"{len(aside)} units ({_runs([order[n] for n in aside], previous)}), "
+                        f"means from {min(aside.values()):.3g} to {max(aside.values()):.3g}")
+            lines += textwrap.wrap(f"Set aside for {u.name} (held at their means): {what}",
+                                   width=width, subsequent_indent="  ")
+    return lines
+
+
+def _runs(positions, units):
+    """Positions 0, 2, 3, 4 of units h1 … → "h1, h3–h5"."""
+    runs, start = [], positions[0]
+    for a, b in zip(positions, [*positions[1:], None]):
+        if b != a + 1:
+            runs.append(units[start].name if start == a else f"{units[start].name}–{units[a].name}")
+            start = b
+    return ", ".join(runs)
 
 
 # How the terminal highlights a sentence's opening words, by its kind; the first-layer units
@@ -155,11 +246,25 @@ def _unit_table(units):
 COLOURS = {story.NOT_CRISP: "yellow", story.AGREES: "green", story.DISAGREES: "red"}
 
 
-def print_story(con, told, indent=""):
-    """Print the lens's sentences (``xornet.explain.story.sentences``), one per line."""
+def print_story(con, told, indent="", width=None):
+    """Print the lens's sentences (``xornet.explain.story.sentences``), one per paragraph,
+    wrapped at ``width`` (default: the terminal's, at most MAX_WIDTH) with the lead coloured."""
+    width = width_of(con) if width is None else width
     for s in told:
-        if s.kind == story.UNIT:
-            continue
-        colour = COLOURS.get(s.kind)
-        lead = f"[{colour}]{s.lead}[/{colour}]" if colour else s.lead
-        con.print(f"{indent}{lead}{s.rest}")
+        if s.kind != story.UNIT:
+            print_wrapped(con, s.lead, s.rest, COLOURS.get(s.kind), width, indent)
+
+
+def print_wrapped(con, lead, rest, style, width, indent=""):
+    """``lead + rest`` wrapped at ``width`` (continuation lines indented two more), with the
+    lead in ``style`` (None: plain). Plain text, so brackets in it are never markup."""
+    lines = textwrap.wrap(lead + rest, width=width, initial_indent=indent,
+                          subsequent_indent=indent + "  ", break_on_hyphens=False)
+    left = len(lead)  # characters of the lead still to style
+    for n, line in enumerate(lines):
+        start = len(indent) + (2 if n else 0)
+        text = Text(line)
+        if style and left > 0:
+            text.stylize(style, start, start + left)
+        left -= len(line) - start + 1  # the wrap ate one space between lines
+        con.print(text)

@@ -133,7 +133,10 @@ def function_name(table):
 
 
 def _paren(text):
-    return text if text is None or " " not in text else f"({text})"
+    """Parenthesise a compound operand; "NOT A" needs none, NOT binds tightest."""
+    if text is None or " " not in text or (text.startswith("NOT ") and " " not in text[4:]):
+        return text
+    return f"({text})"
 
 
 def _flip(table):

@@ -3,14 +3,19 @@
 Every unit is read on all 2**n input rows (binary counting order, x1 the most significant
 bit) and its activation is thresholded at the middle of its activation's range: above the
 middle reads as 1. The string of those bits is the unit's truth table, e.g. "0111" is OR.
+For ReLU, leaky ReLU and linear units, which have no top, the range is 0..1, the range of
+the 0/1 targets, so they read as on above 0.5. A unit sitting exactly on its threshold on a
+row has an *undecided* bit there (``undecided``): without a bias every first-layer unit sits
+at f(0) on the all-zero row, which is 0.5 for sigmoid. Its margin and deviation are measured
+on the other rows.
 
-Each layer after the first is also read *as a function of the layer before*: it is evaluated
-on ideal boolean values of the previous units (the low/high ends of their activation's
-range, e.g. 0/1 for sigmoid, -1/1 for tanh) over every combination, which gives e.g.
-``ŷ ≈ h1 AND NOT h2``. Substituting the previous units' own functions composes a truth
-table over the inputs, e.g. ``= (A OR B) AND NOT (A AND B) = XOR``. The composition agrees
-with what the network really outputs when every unit is close to boolean; when a unit sits
-near its threshold it may not, and ``agrees`` says so.
+Each layer after the first is read *over the few units of the layer before that carry it*
+(``xornet.explain.circuit``): the others are held at their means and set aside, and the
+formula is read over the carriers on two-valued stand-ins, e.g. ``ŷ ≈ h1 AND NOT h2``.
+Substituting the carriers' own functions composes a truth table over the inputs, e.g.
+``= (A OR B) AND NOT (A AND B) = XOR``; ``agrees`` says whether it is what the network
+outputs. ``over_previous`` keeps the table over *all* previous units on the ends of their
+range (None for more than :data:`MAX_INPUTS` of them).
 
 How close a unit is to boolean is measured two ways, both in the activation's own units:
 ``margin`` is the smallest distance from the threshold over the rows (0: some row sits on
@@ -29,6 +34,7 @@ import numpy as np
 
 from xornet.core.naming import unit_names
 from xornet.errors import XornetError
+from xornet.explain import circuit
 from xornet.explain.boolfn import (
     all_rows,
     cofactors,
@@ -83,12 +89,14 @@ class Unit:
     """One unit read as a boolean function (see the module docstring for each measure).
 
     ``values`` are its activations on the input rows and ``table``/``function`` what they
-    read as. ``over_previous`` is its truth table over the previous layer's units on ideal
-    values (over the inputs for the first layer) and ``reads_as`` that table written with
-    their names (None: no short form, or the previous layer is too wide to enumerate).
-    ``composed`` is the table over the inputs obtained by substitution, ``composed_expression``
-    and ``composed_function`` its expression and name, and ``agrees`` whether it equals
-    ``table``.
+    read as; ``undecided`` the rows where it sits exactly on its threshold. ``over_previous``
+    is its truth table over all the previous layer's units on ideal values (over the inputs
+    for the first layer; None past MAX_INPUTS units). ``circuit`` (None in the first layer)
+    names the units that carry it, the ones set aside with their means, and how they were
+    read (``xornet.explain.circuit``); ``reads_as`` is its formula over those carriers (None:
+    no short form). ``composed`` is the table over the inputs obtained by substitution,
+    ``composed_expression`` and ``composed_function`` its expression and name, and
+    ``agrees`` whether it equals ``table``.
     """
 
     name: str
@@ -110,6 +118,8 @@ class Unit:
     composed_expression: str | None
     composed_function: str | None
     agrees: bool | None
+    undecided: list
+    circuit: dict | None
 
 
 @dataclass
@@ -120,6 +130,7 @@ class Lens:
     inputs: list
     rows: np.ndarray
     layers: list
+    bias: list  # per layer: whether it has a bias
 
     @property
     def outputs(self):
@@ -132,7 +143,16 @@ class Lens:
 
     def as_dict(self):
         return {"inputs": self.inputs, "rows": self.rows.tolist(), "agrees": self.agrees,
-                "layers": [[asdict(u) for u in layer] for layer in self.layers]}
+                "layers": [[asdict(u) for u in layer] for layer in self.layers],
+                "circuit": [{"unit": u.name, **u.circuit} for u in self.outputs if u.circuit]}
+
+    def carriers(self):
+        """Names of the units the outputs depend on: the outputs, the units that carry them,
+        the units that carry those, and so on back to the first layer."""
+        named = {u.name for u in self.outputs}
+        for layer in reversed(self.layers[1:]):
+            named.update(n for u in layer if u.name in named for n in u.circuit["carriers"])
+        return named
 
 
 def lens(net, X=None, source="data"):
@@ -165,63 +185,83 @@ def lens(net, X=None, source="data"):
     layers = []
     for k, layer in enumerate(net.layers, start=1):
         labels = unit_names(net.sizes, k)
-        before = names if previous is None else [u.name for u in previous[1]]
-        units = [_read_unit(layer, j, labels[j], k, names, before, previous)
+        units = [_read_unit(layer, j, labels[j], k, names, previous)
                  for j in range(layer.n_out)]
         layers.append(units)
         previous = (layer, units)
-    return Lens(names, rows, layers)
+    return Lens(names, rows, layers, [layer.b is not None for layer in net.layers])
 
 
-def _read_unit(layer, j, label, k, inputs, before, previous):
-    """Unit j of ``layer`` (the k-th); ``before`` names the previous units (or the inputs)."""
+def _read_unit(layer, j, label, k, inputs, previous):
+    """Unit j of ``layer`` (the k-th), read over the inputs and over the layer before."""
     act = layer.activation
     values = layer.a[:, j]  # (2**n,)
     table = _bits(values, act.threshold)
+    undecided = circuit.undecided_rows(values, act)
+    decided = np.setdiff1d(np.arange(len(values)), undecided)  # rows read as 0 or 1
     ideal = np.where(values > act.threshold, act.high, act.low)
-    shortfall = np.where(values > act.threshold, ideal - values, values - ideal)
-    distance = np.abs(values - act.threshold)
-    deviation = float(max(0.0, shortfall.max()))
+    shortfall = np.where(values > act.threshold, ideal - values, values - ideal)[decided]
+    distance = np.abs(values - act.threshold)[decided]
+    deviation = float(max(0.0, shortfall.max())) if len(decided) else 0.0
     if previous is None:
-        over, substitution, composed = table, (table, inputs), table
+        expr = expression(table, inputs)
+        over, reads_as, composed, circ = table, expr, table, None
     else:
-        over, substitution, composed = _over_previous(layer, j, *previous)
-    reads_as = None if over is None else expression(over, before)
-    expr = None if substitution is None else expression(*substitution)
+        over, reads_as, expr, composed, circ = _over_previous(layer, j, inputs, *previous)
     return Unit(
         name=label, layer=k, activation=act.name, low=act.low, high=act.high,
         threshold=act.threshold, values=values.tolist(), table=table,
-        function=function_name(table), margin=float(distance.min()),
-        weakest_row=int(distance.argmin()), deviation=deviation,
-        crisp=deviation <= CRISP * (act.high - act.low), over_previous=over, reads_as=reads_as,
-        composed=composed, composed_expression=expr,
-        composed_function=None if composed is None else function_name(composed),
-        agrees=None if composed is None else composed == table,
+        function=function_name(table), margin=float(distance.min()) if len(decided) else 0.0,
+        weakest_row=int(decided[distance.argmin()]) if len(decided) else 0,
+        deviation=deviation, crisp=deviation <= CRISP * (act.high - act.low),
+        over_previous=over, reads_as=reads_as, composed=composed, composed_expression=expr,
+        composed_function=function_name(composed), agrees=composed == table,
+        undecided=undecided.tolist(), circuit=circ,
     )
 
 
-def _over_previous(layer, j, prev_layer, prev_units):
-    """Unit j of ``layer`` on ideal values of the previous units, and its composition."""
-    m = len(prev_units)
-    if m > MAX_INPUTS:
-        return None, None, None
-    act = prev_layer.activation
-    H = act.low + (act.high - act.low) * all_rows(m)  # (2**m, m) ideal previous activations
-    z = H @ layer.W[:, j] + (layer.b[j] if layer.b is not None else 0.0)  # (2**m,)
-    over = _bits(layer.activation.value(z), layer.activation.threshold)
-    if any(u.composed is None for u in prev_units):
-        return over, None, None
-    # On input row r the previous units compose to a combination of bits; look it up.
-    rows = zip(*(u.composed for u in prev_units), strict=True)
-    composed = "".join(over[int("".join(bits), 2)] for bits in rows)
-    # For the substituted expression, fix the units that are constant (TRUE or FALSE on
-    # every input row) rather than write "TRUE AND ...".
-    table, ops = over, [u.composed_expression for u in prev_units]
-    for i in reversed(range(m)):
-        if len(set(prev_units[i].composed)) == 1:
-            table = cofactors(table, i)[int(prev_units[i].composed[0])]
+def _over_previous(layer, j, inputs, prev_layer, prev_units):
+    """Unit j of ``layer`` over the previous units: the table over all of them on ideal
+    values (None past MAX_INPUTS), and its circuit: the formula over the units that carry it,
+    that formula with their own expressions substituted, and the composition."""
+    act, m = prev_layer.activation, len(prev_units)
+    over = None
+    if m <= MAX_INPUTS:
+        H = act.low + (act.high - act.low) * all_rows(m)  # (2**m, m) ideal activations
+        z = H @ layer.W[:, j] + (layer.b[j] if layer.b is not None else 0.0)  # (2**m,)
+        over = _bits(layer.activation.value(z), layer.activation.threshold)
+    names = [u.name for u in prev_units]
+    composed_prev = np.array([[int(c) for c in u.composed] for u in prev_units]).T  # (R, m)
+    c = circuit.read(layer, j, prev_layer, names, composed_prev)
+    carriers = c["carriers"]
+    if c["reading"] == "middle":
+        columns = [prev_units[i].composed for i in carriers]
+        ops = [prev_units[i].composed_expression for i in carriers]
+    else:  # each carrier cut where the consumer needs it: a new function of the inputs
+        columns = ["".join(str(int(b)) for b in c["bits"][:, i]) for i in range(len(carriers))]
+        ops = [expression(col, inputs) for col in columns]
+    table = c["table"]
+    reads_as = None if table is None else expression(table, [names[i] for i in carriers])
+    expr = None if table is None else expression(*_fix_constants(table, ops, columns))
+    composed = "".join(str(int(b)) for b in c["composed"])
+    doc = {"carriers": [names[i] for i in carriers], "set_aside": c["held"],
+           "reading": c["reading"], "thresholds": c["thresholds"],
+           "read_as": {names[i]: function_name(col) for i, col in zip(carriers, columns)},
+           "formula": reads_as, "table": table, "searched": c["searched"],
+           "smallest": c["smallest"], "middle_composed": None if c["tried_middle"] is None
+           else "".join(str(int(b)) for b in c["tried_middle"])}
+    return over, reads_as, expr, composed, doc
+
+
+def _fix_constants(table, ops, columns):
+    """For the substituted expression, fix the carriers that are constant (TRUE or FALSE on
+    every input row) rather than write "TRUE AND ..."."""
+    ops = list(ops)
+    for i in reversed(range(len(ops))):
+        if len(set(columns[i])) == 1:
+            table = cofactors(table, i)[int(columns[i][0])]
             del ops[i]
-    return over, (table, ops), composed
+    return table, ops
 
 
 def _check_boolean(X, n, source):

@@ -26,8 +26,10 @@ def lens_panel(net, X, y):
     reading, reason = reports.read_lens(net, X, y, MAX_LENS_UNITS)
     if reading is None:
         return {"applies": False, "reason": reason}
+    carrying = reading.carriers()  # the units the outputs depend on; the rest are set aside
     units = [{"name": u.name, "function": u.function, "table": u.table, "crisp": u.crisp,
-              "layer": u.layer} for layer in reading.layers for u in layer]
+              "layer": u.layer, "carries": u.name in carrying}
+             for layer in reading.layers for u in layer]
     return {"applies": True, "sentences": [s.text for s in story.sentences(reading)],
             "units": units, "agrees": reading.agrees}
 
