@@ -175,6 +175,35 @@ def test_saturated_needs_almost_every_row(xor):
     assert "saturated" not in codes(diagnose(net, X, y, check_solved=True))
 
 
+def _step_fit(wobble):
+    """A 1-1-1 network ŷ = tanh(30·x) on y = tanh(30·x) + wobble·sin(x), x at 200 points of
+    [−π, π]: every output misses by |wobble·sin(x)|, so with wobble ≥ 0.12 the largest error
+    is above the tolerance 0.1 (not solved). tanh′(30·x) < 1 % of tanh′(0) where |30·x| > 2.99,
+    i.e. |x| > 0.0998: 194 of the 200 points (only ±0.016, ±0.047, ±0.079 are inside)."""
+    X = np.linspace(-np.pi, np.pi, 200)[:, None]
+    y = np.tanh(30.0 * X) + wobble * np.sin(X)
+    net = Network.from_weights([[[30.0]], [[1.0]]], [[0.0], [0.0]], ["tanh", "linear"])
+    r2 = 1.0 - np.mean((np.tanh(30.0 * X) - y) ** 2) / np.var(y)  # the fit's R², by hand
+    return net, X, y, r2
+
+
+def test_a_well_fitted_regression_is_not_called_saturated():
+    # wobble 0.12: max error 0.12 > 0.1, yet R² = 1 − mean(0.0144·sin²x) / var(y) ≈ 0.993:
+    # the step unit is flat on 194 rows because that is the curve, not a failure.
+    net, X, y, r2 = _step_fit(0.12)
+    assert np.max(np.abs(net.predict(X) - y)) > 0.1 and r2 >= 0.99
+    assert "saturated" not in codes(diagnose(net, X, y))
+
+
+def test_a_poor_regression_fit_with_a_flat_unit_is_called_saturated():
+    # the same unit, the same 194 flat rows; wobble 0.6 leaves R² ≈ 0.9: a poor fit
+    net, X, y, r2 = _step_fit(0.6)
+    assert r2 < 0.99
+    d = only(diagnose(net, X, y), "saturated")
+    assert d.evidence["units"][0]["unit"] == "h1"
+    assert d.evidence["units"][0]["rows"] == 194
+
+
 # --- dead-relu ------------------------------------------------------------------------------
 
 def test_dead_relu_hand_built_unit_negative_on_every_row(xor):

@@ -198,7 +198,10 @@ def test_json_and_csv_report_every_cell(xor, tmp_path):
 
 
 def test_the_table_shows_each_cell_and_says_how_many_failures_were_examined(xor):
-    result = cli(*SMALL, "--diagnose", 3)
+    # a terminal wide enough for one line per cell (at 80 or 100 columns the diagnoses wrap
+    # inside their cell: tests/cli/test_widths.py checks those widths)
+    result = runner.invoke(app, ["sweep", *map(str, SMALL), "--diagnose", "3"],
+                           env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     grid = sweep.make_grid(replace(BASE, epochs=150), hidden=[2, 3], lr=[0.5, 4.0])
     results = sweep.run_local(grid, *xor, 20, diagnose_cap=3)

@@ -531,3 +531,53 @@ def test_stop_reasons_are_the_words_of_the_json_output():
     assert [str(r) for r in StopReason] == [
         "solved", "target loss", "max epochs", "callback", "not linearly separable", "diverged"]
     assert json.dumps({"stop_reason": StopReason.MAX_EPOCHS}) == '{"stop_reason": "max epochs"}'
+
+
+# --- bce needs targets in [0, 1] ---------------------------------------------------------------
+
+# Targets 5, −3, 0.5: −(y·ln ŷ + (1 − y)·ln(1 − ŷ)) with y = 5 is 4·ln(1 − ŷ) − ... → −∞ as
+# ŷ → 1, so "training" on them drives the loss negative without end. Every surface refuses.
+REGRESSION_X = np.array([[0.0], [1.0], [2.0]])
+REGRESSION_Y = np.array([[5.0], [-3.0], [0.5]])
+
+
+def _refusals():
+    from xornet.playground.stepper import Stepper
+    from xornet.population.trainer import train_population
+    from xornet.train.config import RunConfig, run
+
+    cfg = RunConfig(hidden=(3,), loss="bce", epochs=10)
+    X, y = REGRESSION_X, REGRESSION_Y
+    return {
+        "Network.fit": lambda: xornet.Network([1, 3, 1], seed=0).fit(X, y, loss="bce"),
+        "config.run": lambda: run(cfg, X, y),
+        "playground stepper": lambda: Stepper(cfg.build(1, 1), X, y, cfg),
+        "population": lambda: train_population(cfg, X, y, 4, backend="numpy"),
+    }
+
+
+@pytest.mark.parametrize("surface", ["Network.fit", "config.run", "playground stepper",
+                                     "population"])
+def test_bce_on_targets_outside_0_1_is_refused_with_the_fix(surface):
+    with pytest.raises(XornetError) as e:
+        _refusals()[surface]()
+    message = str(e.value)
+    assert message.startswith("loss: bce needs targets between 0 and 1")
+    assert "from -3 to 5" in message  # the data's own range
+    assert "mse" in message and "linear" in message  # the fix
+    assert message.count(". ") == 0 and message.endswith(".")  # one sentence
+
+
+def test_bce_on_targets_inside_0_1_still_trains():
+    # soft targets 0.2 and 0.7 are probabilities: bce is a loss there (≥ 0, least at ŷ = y)
+    X, y = np.array([[0.0], [1.0]]), np.array([[0.2], [0.7]])
+    history = xornet.Network([1, 3, 1], seed=0).fit(X, y, loss="bce", epochs=50)
+    expected_floor = -np.mean(y * np.log(y) + (1 - y) * np.log(1 - y))  # bce at ŷ = y
+    assert min(history.loss) >= expected_floor - 1e-12
+
+
+def test_mse_on_targets_outside_0_1_trains():
+    history = xornet.Network([1, 3, 1], output_activation="linear", seed=0).fit(
+        REGRESSION_X, REGRESSION_Y, loss="mse", lr=0.01, epochs=20)
+    assert all(value >= 0 for value in history.loss)
+    assert history.loss[-1] < history.loss[0]

@@ -74,6 +74,29 @@ def test_recorded_params_equal_fresh_runs_of_that_length(monkeypatch):
         np.testing.assert_array_equal(a, b)
 
 
+def test_recording_reports_every_epoch_through_its_progress_callback(monkeypatch):
+    calls = []
+    rec = viz.record_training(SLOW, X4, XOR_Y, frames=30,
+                              progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(e, 400) for e in range(1, 401)]  # after each of the 400 epochs
+    assert rec.history.epochs == 400
+    # trained twice (too big to store): both runs counted, out of twice the run's length
+    monkeypatch.setattr(animate, "MAX_STORED", 0)
+    calls.clear()
+    viz.record_training(SLOW, X4, XOR_Y, frames=30,
+                        progress=lambda done, total: calls.append((done, total)))
+    assert [d for d, _ in calls] == list(range(1, 801))
+    assert calls[-1] == (800, 800)
+
+
+def test_writing_reports_each_frame_through_its_progress_callback(tmp_path):
+    rec = viz.record_training(SLOW.with_(epochs=40), X4, XOR_Y, frames=30)
+    calls = []
+    viz.write_animation(rec, X4, XOR_Y, tmp_path / "run.gif", dpi=20,
+                        progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(k, 30) for k in range(1, 31)]
+
+
 # --- writing ------------------------------------------------------------------------------
 def test_gif_has_the_requested_frames_and_they_differ(tmp_path):
     path = viz.animate_training(SLOW, X4, XOR_Y, tmp_path / "run.gif", frames=30, dpi=30,

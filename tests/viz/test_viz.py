@@ -160,6 +160,38 @@ def test_loss_curve(solved, tmp_path):
     assert Image.open(tmp_path / "l.png").size == (200, 150)
 
 
+def _curve_pixels(fig, path):
+    """How many pixels of the saved figure have the loss curve's colour (style.POSITIVE)."""
+    from matplotlib.colors import to_rgb
+
+    style.save_figure(fig, path)
+    rgb = np.asarray(Image.open(path).convert("RGB"), dtype=float) / 255.0
+    return int(np.sum(np.all(np.abs(rgb - to_rgb(style.POSITIVE)) < 0.08, axis=-1)))
+
+
+@pytest.mark.parametrize("loss", [
+    [0.7, 0.0, 0.0],  # a perfect fit: a loss of exactly 0 has no place on a log axis
+    [0.7, -1.5, -4.68],  # what bce on targets in [−1, 1] used to report
+])
+def test_loss_curve_with_values_a_log_scale_cannot_show_is_linear_and_drawn(loss, tmp_path):
+    import warnings
+
+    history = xornet.History(loss=loss, epochs=len(loss) - 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's "Data has no positive values" fails it
+        fig = viz.plot_loss(history, loss_name="mse", dpi=50)
+        assert fig.axes[0].get_yscale() == "linear"
+        np.testing.assert_array_equal(fig.axes[0].get_lines()[0].get_ydata(), loss)
+        assert _curve_pixels(fig, tmp_path / "l.png") > 50  # the curve is on the picture
+
+
+def test_loss_curve_of_a_run_of_zero_epochs_is_a_dot(tmp_path):
+    history = xornet.History(loss=[0.25], epochs=0)
+    fig = viz.plot_loss(history, dpi=50)
+    assert fig.axes[0].get_yscale() == "log"
+    assert _curve_pixels(fig, tmp_path / "l.png") > 5
+
+
 def test_fit_unit_curves_sum_to_the_network_curve():
     X, y = xornet.datasets.load("sine", n_samples=40)
     net = xornet.Network([1, 3, 1], activation="tanh", output_activation="linear", seed=2)

@@ -56,7 +56,7 @@ def doctor_command(
                     "or drop MODEL (with a model only --dataset/--csv, --loss, --lr and "
                     "--tolerance apply)."
                 )
-    cfg = flags.build_config(**run)
+    cfg = flags.build_config(**run, dataset=dataset)  # sine: as `xornet train` runs it
     X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     if model is not None:
         _doctor_model(model, X, y, data_name, run["loss"], run["lr"], cfg.tolerance, json_out)
@@ -118,7 +118,8 @@ def _doctor_config(cfg, X, y, data_name, json_out):
 
 def _doctor_seeds(cfg, X, y, data_name, n, json_out):
     seeds = range(cfg.seed, cfg.seed + n)
-    with render.progress("seeds", n, show=not json_out) as tick:
+    with render.progress("seeds", n, show=not json_out,
+                         piped=f"training {n} seeds ({seeds[0]}–{seeds[-1]})…") as tick:
         study = seedstudy.seed_study(cfg, X, y, seeds, on_run=tick)
     if json_out:
         render.print_json({"mode": "seeds", "dataset": data_name, "config": cfg.as_dict(),
@@ -183,9 +184,9 @@ def print_diagnoses(con, found):
     if not found:
         return
     con.print(f"[bold]Diagnosis[/bold] ({len(found)} finding{'s' if len(found) > 1 else ''}):")
-    for d in found:
-        con.print(f"  [bold red]{d.code}[/bold red]: {d.sentence}")
-        con.print(f"    [cyan]→ {wording.advice(d)}[/cyan]")
+    for d in found:  # long sentences wrap under themselves
+        render.print_hanging(con, f"  [bold red]{d.code}[/bold red]: {d.sentence}", hang=4)
+        render.print_hanging(con, f"    [cyan]→ {wording.advice(d)}[/cyan]", hang=6)
 
 
 def _describe(cfg, X, y, with_seed=True):

@@ -106,6 +106,8 @@ def _collapse_note(net):
 
 
 # --- formatting ------------------------------------------------------------------------
+say = render.print_hanging  # a long sum or product wraps under itself, never at column 0
+
 def _print_step(con, step, digits):
     def f(v):
         return f"{v:.{digits}g}"
@@ -119,9 +121,9 @@ def _print_step(con, step, digits):
             for u in layer["units"]:
                 symbols = " + ".join(f"{t['input']}·{t['weight']}" for t in u["terms"])
                 numbers = " + ".join(f"{f(t['x'])}·({f(t['w'])})" for t in u["terms"])
-                con.print(f"  net_{u['name']} = {symbols}")
-                con.print(f"  {' ' * len(u['name'])}     = {numbers} = [bold]{f(u['net'])}[/bold]")
-                con.print(f"  {u['name']} = {u['activation']}(net_{u['name']}) = "
+                say(con, f"  net_{u['name']} = {symbols}")
+                say(con, f"  {' ' * len(u['name'])}     = {numbers} = [bold]{f(u['net'])}[/bold]")
+                say(con, f"  {u['name']} = {u['activation']}(net_{u['name']}) = "
                           f"[bold]{f(u['out'])}[/bold]")
     _print_loss(con, step, f)
     _print_backward(con, step, f)
@@ -142,33 +144,33 @@ def _print_loss(con, step, f):
     con.print(f"\n[bold cyan]2. Error[/bold cyan] — {loss['name']}: {loss['formula']}")
     for s, e in enumerate(loss["per_sample"]):
         yh = _vec(step["outputs"][s], f)
-        con.print(f"  sample {s + 1}: ŷ = {yh}, y = {_vec(step['targets'][s], f)}, "
+        say(con, f"  sample {s + 1}: ŷ = {yh}, y = {_vec(step['targets'][s], f)}, "
                   f"its error = {f(e)}")
     if len(loss["per_sample"]) > 1:
         how = "sum" if loss["combine"] == "sum" else "mean"
-        con.print(f"  E = {how} over the batch = [bold]{f(loss['value'])}[/bold]")
+        say(con, f"  E = {how} over the batch = [bold]{f(loss['value'])}[/bold]")
     else:
-        con.print(f"  E = [bold]{f(loss['value'])}[/bold]")
+        say(con, f"  E = [bold]{f(loss['value'])}[/bold]")
 
 
 def _print_backward(con, step, f):
     con.print("\n[bold cyan]3. Backward pass[/bold cyan] — the chain rule for every weight "
-              "(w numbers: per unit, bias first, then inputs; layer by layer)")
+              "(w1, w2, …: per unit, bias first)")  # one line, even at 80 columns
     _print_sums(con, step, f)
     for p in step["parameters"]:
         first = p["samples"][0]["factors"]
         chain = " · ".join(fc["symbol"] for fc in first)
-        con.print(f"  ∂E/∂{p['name']} ({p['matrix']}, {p['from']} → {p['to']}) = {chain}")
+        say(con, f"  ∂E/∂{p['name']} ({p['matrix']}, {p['from']} → {p['to']}) = {chain}")
         many = len(p["samples"]) > 1
         for s, sample in enumerate(p["samples"]):
             values = " · ".join(f"({f(fc['value'])})" for fc in sample["factors"])
             if many:
-                con.print(f"      sample {s + 1}: = {values} = {f(sample['product'])}")
+                say(con, f"      sample {s + 1}: = {values} = {f(sample['product'])}")
             else:
-                con.print(f"      = {values} = [bold]{f(sample['product'])}[/bold]")
+                say(con, f"      = {values} = [bold]{f(sample['product'])}[/bold]")
         if many:
             how = "sum" if p["combine"] == "sum" else "mean"
-            con.print(f"      {how} of the samples = [bold]{f(p['gradient'])}[/bold]")
+            say(con, f"      {how} of the samples = [bold]{f(p['gradient'])}[/bold]")
 
 
 def _print_sums(con, step, f):
@@ -235,16 +237,16 @@ def _print_matrix(con, step, f):
     for m in reversed(step["matrix"]):
         k = m["layer"]
         if k == L:
-            con.print(f"  δ{k} = ∂E/∂ŷ ⊙ f′(net{k})  ({_shape(m['delta_shape'])})")
+            say(con, f"  δ{k} = ∂E/∂ŷ ⊙ f′(net{k})  ({_shape(m['delta_shape'])})")
         else:
-            con.print(f"  δ{k} = (δ{k + 1}·W{k + 1}ᵀ) ⊙ f′(net{k})  ({_shape(m['delta_shape'])})")
-        con.print(f"     = {_mat(m['delta'], f)}")
+            say(con, f"  δ{k} = (δ{k + 1}·W{k + 1}ᵀ) ⊙ f′(net{k})  ({_shape(m['delta_shape'])})")
+        say(con, f"     = {_mat(m['delta'], f)}")
         a = "x" if k == 1 else f"a{k - 1}"
-        con.print(f"  ∂E/∂W{k} = {a}ᵀ·δ{k}  ({_shape(m['input_shape'][::-1])})·"
+        say(con, f"  ∂E/∂W{k} = {a}ᵀ·δ{k}  ({_shape(m['input_shape'][::-1])})·"
                   f"({_shape(m['delta_shape'])}) → ({_shape(m['dW_shape'])})")
-        con.print(f"     = {_mat(m['dW'], f)}")
+        say(con, f"     = {_mat(m['dW'], f)}")
         if m["db"] is not None:
-            con.print(f"  ∂E/∂b{k} = Σ over samples of δ{k} = {_vec(m['db'], f)}")
+            say(con, f"  ∂E/∂b{k} = Σ over samples of δ{k} = {_vec(m['db'], f)}")
 
 
 def _mat(rows, f):

@@ -9,6 +9,7 @@ from typing import Annotated
 from typer import Option
 
 from xornet.cli import options
+from xornet.io import datasets
 from xornet.train import presets
 
 Preset = Annotated[str | None, Option(help=f"Start from a named set-up: {', '.join(presets.NAMES)}.")]  # noqa: E501
@@ -17,7 +18,7 @@ Activation = Annotated[str | None, Option(help="Hidden activation: sigmoid, tanh
 OutputActivation = Annotated[str | None, Option(help="Output activation.")]
 Bias = Annotated[bool | None, Option("--bias/--no-bias", help="Give layers a bias.")]
 Init = Annotated[str | None, Option(help="uniform01, uniform, normal, xavier, he, zeros.")]
-Loss = Annotated[str | None, Option(help="mse, sse or bce.")]
+Loss = Annotated[str | None, Option(help="mse, sse or bce (targets in [0, 1]).")]
 Optimizer = Annotated[str | None, Option(help="sgd, adam or perceptron.")]
 Momentum = Annotated[float | None, Option(help="Momentum for sgd (0 = plain).")]
 Lr = Annotated[float | None, Option(help="Learning rate α.")]
@@ -90,16 +91,40 @@ def run_flags(command=None, *, only=tuple(RUN)):
     return wrapper
 
 
+# The command line's run for regression data (`--dataset sine`), laid over the default run
+# when no --preset is named; the user's flags override it. The default run is a classifier
+# (sigmoid output, bce), which cannot fit targets in [-1, 1]: a linear output can reach any
+# value and mse measures the distance to it. Chosen with `xornet sweep --dataset sine`:
+# 1000 of 1000 seeds fit sin(x) within 0.1 in at most 5000 epochs (median 1201).
+REGRESSION_RUN = {
+    "hidden": (16,), "activation": "tanh", "init": "he",  # 16 smooth bumps to sum into sin(x)
+    "output_activation": "linear", "loss": "mse",  # ŷ = h·w + b, any value; (ŷ − y)²
+    "optimizer": "sgd", "momentum": 0.9, "lr": 0.05,  # lr 0.1 fails 6 of 100 seeds
+    "epochs": 5000,
+}
+
+
+def data_defaults(dataset):
+    """The run the command line chooses for the named dataset when no --preset is given: the
+    regression run for regression data (sine), else nothing (the default run)."""
+    key = dataset.strip().lower().replace("_", "-") if dataset else None
+    kinds = {name: kind for name, _, kind in datasets.describe()}
+    return REGRESSION_RUN if kinds.get(key) == "regression" else {}
+
+
 def build_config(preset=None, hidden=None, activation=None, output_activation=None, bias=None,
                  init=None, loss=None, optimizer=None, momentum=None, lr=None, epochs=None,
                  batch_size=None, shuffle=None, seed=None, tolerance=None, early_stop=None,
-                 target_loss=None, update_order=None):
+                 target_loss=None, update_order=None, *, dataset=None):
     """The preset (or the default run) with every flag the user gave laid over it.
 
     A flag left out (None) keeps the preset's value, or the default run's, which is
-    ``RunConfig()``: the one place the defaults of a run are written.
+    ``RunConfig()``: the one place the defaults of a run are written. Without a preset, a
+    regression ``dataset`` (sine) starts from ``REGRESSION_RUN`` instead (``data_defaults``).
     """
     base = presets.get(preset) if preset else presets.get("default")
+    if not preset:
+        base = base.with_(**data_defaults(dataset))
     given = {
         "hidden": options.parse_hidden(hidden),
         "activation": activation, "output_activation": output_activation, "bias": bias,

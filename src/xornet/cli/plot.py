@@ -63,8 +63,9 @@ def plot(
         return
     for path in written:
         print(path)
-    for figure, reason in skipped:  # on stderr: stdout lists only files
-        typer.echo(f"skipped {figure}: {reason}", err=True)
+    notes = render.console(stderr=True)  # on stderr: stdout lists only files
+    for figure, reason in skipped:
+        notes.print(f"skipped {figure}: {reason}", markup=False)
 
 
 def _check_dpi(dpi):
@@ -82,8 +83,8 @@ def _plot_data(net, dataset, csv, target, n_bits, samples, noise, data_seed):
     if dataset is None and csv is None:
         dataset = _recorded(net, n_bits)
         if dataset is None:
-            typer.echo("no data: the pictures show no data points (give --dataset or --csv)",
-                       err=True)
+            render.console(stderr=True).print(
+                "no data: the pictures show no data points (give --dataset or --csv)")
             return None, None, None
     X, y, name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     flag = f"--csv {csv}" if csv is not None else f"--dataset {name}"
@@ -134,10 +135,17 @@ def animate(
     options.check_count("--data-seed", data_seed, low=0)
     X, y, name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     viz.animate.check_shape(X.shape[1], y.shape[1])
-    cfg = flags.build_config(**run)
-    recording = viz.record_training(cfg, X, y, frames)
+    cfg = flags.build_config(**run, dataset=dataset)  # sine: as `xornet train` runs it
+    show = not json_out
+    with render.progress("training", cfg.epochs, show=show, absolute=True,
+                         piped=f"animating: training up to {cfg.epochs} epochs, then drawing "
+                         f"{frames} frames…" if show else None) as tick:
+        recording = viz.record_training(cfg, X, y, frames, progress=lambda done, _: tick(done))
     started = time.perf_counter()
-    path = viz.write_animation(recording, X, y, out, fps=fps, dpi=dpi, dataset_name=name)
+    with render.progress("drawing frames", len(recording.epochs), show=show,
+                         absolute=True) as tick:
+        path = viz.write_animation(recording, X, y, out, fps=fps, dpi=dpi, dataset_name=name,
+                                   progress=lambda done, _: tick(done))
     seconds = time.perf_counter() - started
     _report_animation(path, recording, frames, seconds, json_out)
 
@@ -153,7 +161,8 @@ def _report_animation(path, recording, frames, seconds, json_out):
     con = render.console()
     spacing = "log-spaced" if len(epochs) < epochs[-1] + 1 else "every epoch"
     con.print(f"{len(epochs)} frames at epochs 0 … {epochs[-1]} ({spacing}), rendered in "
-              f"{seconds:.1f} s; final loss {render.num(history.final_loss, 4)}, "
+              f"{seconds:.1f} s")  # two short lines: a longer time never rewraps them
+    con.print(f"final loss {render.num(history.final_loss, 4)}, "
               + (f"solved at epoch {history.solved_epoch}" if history.solved else "not solved"))
     if len(epochs) < frames:
         con.print(f"[yellow]the run has only {history.epochs} epochs, so every epoch is a "

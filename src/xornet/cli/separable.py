@@ -39,7 +39,7 @@ def separable_command(
             "explanation": result.explanation,
         })
         return
-    render.console().print(result.explanation, markup=False, soft_wrap=True)
+    render.console().print(result.explanation, markup=False)
 
 
 def _display_name(data_name, dataset, n_bits):

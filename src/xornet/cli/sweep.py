@@ -81,10 +81,11 @@ def sweep_command(
         raise XornetError("--data-csv: give either --dataset or --data-csv, not both.")
     X, y, data_name = options.load_data(dataset, data_csv, target, n_bits, samples, noise,
                                         data_seed)
-    base = _base_config(run)
+    base = _base_config(run, dataset)
     grid = sweep.make_grid(base, allow_large=yes, **lists)
     run_start = time.perf_counter()
-    with render.progress("cells", grid.n_cells) as tick:
+    with render.progress("cells", grid.n_cells, show=not json_out,
+                         piped=f"training {grid.n_cells} cells × {seeds} seeds…") as tick:
         if dask:
             results, n_workers = sweep.run_dask(grid, X, y, seeds, dask, backend=backend,
                                                 diagnose_cap=diagnose, on_cell=tick)
@@ -186,14 +187,14 @@ def _check_outputs(csv_out, plot):
                           "pictures into.")
 
 
-def _base_config(run):
+def _base_config(run, dataset=None):
     """The settings every cell shares: the preset (or the default run) with the flags over
     it, built as `xornet train` builds its run (flags.build_config)."""
     if run["momentum"] is None and run["preset"] is None:
         # a sweep of learning rates means plain gradient descent (HELP says so), so without
         # a preset the default run's momentum is set to 0 unless --momentum is given
         run = {**run, "momentum": 0.0}
-    return flags.build_config(**run)
+    return flags.build_config(**run, dataset=dataset)  # sine: linear output and mse
 
 
 # --- running ------------------------------------------------------------------------------

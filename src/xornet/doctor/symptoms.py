@@ -16,7 +16,16 @@ from xornet.core.naming import unit_names
 from xornet.doctor.findings import epochs_word, finding, joined, num, percent, point, shown
 from xornet.explain.collapse import collapse
 
+# What "failed" means. Every run has failed when some output misses its target by more than
+# the tolerance (``History.solved`` is False); a run within tolerance gets no diagnosis. For
+# regression (targets other than 0 and 1) a failed run may still be *well fitted*: its squared
+# error is under 1 % of the targets' variance (R² ≥ WELL_FITTED), so the curve is right and only
+# the last digits are missing (more epochs or a looser tolerance finish it). Its units are not
+# blamed: a tanh unit flat on most of the x-range is a step, and steps summed by the output are
+# how a network draws a curve. Saturation is a cause of failure only for a poor fit.
+
 # Each threshold is a judgement; the reason sits beside it.
+WELL_FITTED = 0.99  # R² = 1 − mean((ŷ − y)²) / var(y): the fit explains 99 % of the variance
 STUCK_SPREAD = 0.1  # outputs spread < 10 % of the targets' spread: the inputs barely matter
 SAME_WEIGHTS = 1e-6  # relative: units this close started identical and stayed so
 FLAT_SLOPE = 0.01  # f′ below 1 % of its peak (sigmoid |z| > 6, tanh |z| > 3.0): no gradient
@@ -90,7 +99,10 @@ def symmetric_units(run):
 
 
 def saturated(run):
-    """Sigmoid or tanh units whose net input sits where f′ is almost 0 on nearly every row."""
+    """Sigmoid or tanh units whose net input sits where f′ is almost 0 on nearly every row
+    (not in a well-fitted regression: see WELL_FITTED)."""
+    if run.y_hat is not None and not _boolean(run.y) and _r_squared(run) >= WELL_FITTED:
+        return None
     found = []
     for layer, names, z, slope in _units(run, ("sigmoid", "tanh")):
         if layer is run.net.layers[-1] and layer.activation.name == "sigmoid" \
@@ -322,6 +334,14 @@ def _merged_rows(run):
 
 def _boolean(y):
     return bool(np.all((y == 0.0) | (y == 1.0)))
+
+
+def _r_squared(run):
+    """The share of the targets' variance the outputs explain: 1 − mean((ŷ − y)²) / var(y)
+    (1 for a perfect fit; constant targets count as fitted when ŷ hits them)."""
+    residual = float(np.mean((run.y_hat - run.y) ** 2))
+    variance = float(np.mean(np.var(run.y, axis=0)))
+    return 1.0 - residual / variance if variance > 0 else float(residual == 0.0)
 
 
 def _seed(run):

@@ -115,7 +115,7 @@ def parse(raw, base=DEFAULT):
     if unknown:
         raise XornetError(f"config: unknown field {unknown[0]!r}; the known fields are "
                           f"{', '.join(FIELDS)}.")
-    merged = {**base.as_dict(), **raw}
+    merged = {**base.as_dict(), **raw, **_regression_choice(raw, base)}
     if "hidden" in raw and "activations" not in raw:
         # a new list of layers without names: every layer takes the first current name
         first = (base.as_dict()["activations"] or [NO_HIDDEN])[0]
@@ -133,6 +133,16 @@ def parse(raw, base=DEFAULT):
         raise XornetError("momentum: Adam keeps its own running averages; set momentum to 0 "
                           "or choose the sgd optimizer.")
     return Spec(data, run)
+
+
+def _regression_choice(raw, base):
+    """Switching to regression data (sine) switches a classifier's output and loss to a
+    linear output and mse, unless the request names them: bce is refused on targets outside
+    [0, 1] (``RunConfig.check_targets``), as `xornet train --dataset sine` chooses too."""
+    kinds = {name: kind for name, _, kind in datasets.describe()}
+    if kinds.get(raw.get("dataset")) != "regression" or base.run.loss != "bce":
+        return {}
+    return {k: v for k, v in (("output_activation", "linear"), ("loss", "mse")) if k not in raw}
 
 
 def with_network(spec, sizes, names, bias):

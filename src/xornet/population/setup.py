@@ -62,6 +62,7 @@ def make_setup(config, X, y, seeds, lrs=None, inits=None):
             )
     X, y = template.check_data(X, y)
     check_memory(_count(seeds), template.layout.n_params, len(X), sum(template.sizes[1:]))
+    config.check_targets(y)  # as NetworkLearner does: bce needs targets in [0, 1]
     seeds = _check_seeds(seeds)
     n = len(seeds)
     return Setup(config, X, y, seeds, _check_lrs(lrs, config.lr, n),

@@ -83,6 +83,22 @@ class RunConfig:
         _check_update_order(self)
         return self
 
+    def check_targets(self, y):
+        """Check that the loss can be computed on the checked targets y (n, n_out).
+
+        Binary cross-entropy reads each target as a probability: −(y·ln ŷ + (1 − y)·ln(1 − ŷ))
+        is a loss (≥ 0, least at ŷ = y) only for y in [0, 1]; with y = 5 it falls without
+        bound as ŷ → 1, so a run "learns" a negative loss. Every run meets its data here
+        (``NetworkLearner``, the population's ``make_setup``), so every surface refuses it.
+        """
+        low, high = float(np.min(y)), float(np.max(y))
+        if losses.get(self.loss).name == "bce" and (low < 0.0 or high > 1.0):
+            raise XornetError(
+                f"loss: bce needs targets between 0 and 1, and this data has targets from "
+                f"{low:.4g} to {high:.4g}; for regression use the mse (or sse) loss and a "
+                "linear output activation."
+            )
+
     def as_dict(self):
         d = asdict(self)
         d["hidden"] = list(self.hidden)

@@ -185,6 +185,7 @@ class NetworkLearner:
 
     def __init__(self, net, X, y, config):
         self.net, self.X, self.y, self.config = net, X, y, config
+        config.check_targets(y)  # bce on targets outside [0, 1] is refused, not trained
         self.loss_fn = losses.get(config.loss)
         self.value_and_gradient = self.loss_fn.fused or self.loss_fn  # looked up once: hot path
         self.optimizer = optimizers.make(config.optimizer, config.lr, config.momentum)

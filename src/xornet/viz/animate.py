@@ -74,12 +74,14 @@ def check_out_path(out_path):
     return ext
 
 
-def record_training(config, X, y, frames=60):
+def record_training(config, X, y, frames=60, progress=None):
     """Train ``config`` on (X, y) once and keep the parameters at :func:`frame_epochs`.
 
     Every epoch's parameters are copied by a training callback when they fit in
     :data:`MAX_STORED` floats; otherwise the run is trained twice (it is deterministic): once
-    to learn its length, once to copy the chosen epochs.
+    to learn its length, once to copy the chosen epochs. ``progress(done, total)``, when
+    given, is called after every epoch with the epochs trained so far (both runs counted)
+    and the most there can be (a run that stops when solved ends early).
     """
     frames = check_frames(frames)
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
@@ -88,16 +90,31 @@ def record_training(config, X, y, frames=60):
     if initial.size * (config.epochs + 1) <= MAX_STORED:
         store = np.empty((config.epochs + 1, initial.size))  # row e: params after e epochs
         store[0] = initial
-        net, history = run_config.run(config, X, y, callbacks=[_keep_all(store)])
+        keep = [_keep_all(store), *_report(progress, 0, config.epochs)]
+        net, history = run_config.run(config, X, y, callbacks=keep)
         store[history.epochs] = net.params  # the last epoch, whatever stopped the run
         epochs = frame_epochs(history.epochs, frames)
         return Recording(epochs, [store[e].copy() for e in epochs], history, net)
-    _, first = run_config.run(config, X, y)
+    _, first = run_config.run(config, X, y,
+                              callbacks=_report(progress, 0, 2 * config.epochs))
     epochs = frame_epochs(first.epochs, frames)
     kept = {0: initial}
-    net, history = run_config.run(config, X, y, callbacks=[_keep_some(kept, set(epochs))])
+    keep = [_keep_some(kept, set(epochs)), *_report(progress, first.epochs, 2 * first.epochs)]
+    net, history = run_config.run(config, X, y, callbacks=keep)
     kept[history.epochs] = net.params.copy()
     return Recording(epochs, [kept[e] for e in epochs], history, net)
+
+
+def _report(progress, before, total):
+    """The training callbacks that report ``progress(before + epochs done, total)``."""
+    if progress is None:
+        return []
+
+    def report(net, history):
+        progress(before + history.epochs, total)
+        return False
+
+    return [report]
 
 
 def _keep_all(store):
@@ -136,8 +153,11 @@ def _check_fps(fps):
                           f"received {fps!r}.")
 
 
-def write_animation(recording, X, y, out_path, fps=12, dpi=80, dataset_name=None):
-    """Draw the recorded frames into ``out_path`` (.gif, or .mp4 with ffmpeg); return it."""
+def write_animation(recording, X, y, out_path, fps=12, dpi=80, dataset_name=None,
+                    progress=None):
+    """Draw the recorded frames into ``out_path`` (.gif, or .mp4 with ffmpeg); return it.
+
+    ``progress(done, total)``, when given, is called after each frame is drawn."""
     ext = check_out_path(out_path)
     _check_fps(fps)
     net = recording.net
@@ -147,10 +167,14 @@ def write_animation(recording, X, y, out_path, fps=12, dpi=80, dataset_name=None
     sink = writers.GifWriter(out_path, fps) if ext == ".gif" else \
         writers.Mp4Writer(out_path, fps)
     try:
-        for epoch, params in zip(recording.epochs, recording.params, strict=True):
+        total = len(recording.epochs)
+        for done, (epoch, params) in enumerate(
+                zip(recording.epochs, recording.params, strict=True), start=1):
             net.params[...] = params
             scene.show(net, epoch)
             sink.add(scene)
+            if progress is not None:
+                progress(done, total)
         sink.close()
     finally:
         net.params[...] = final

@@ -24,22 +24,38 @@ def check_history(history):
                           "xornet.Network.fit (or config.run) and pass the History it returns.")
 
 
+def log_scale_fits(loss):
+    """True when a log scale can show every value of ``loss``: each one finite and > 0.
+
+    mse, sse and bce on targets in [0, 1] are ≥ 0, but a loss of exactly 0 (a perfect fit)
+    has no place on a log axis, and any other loss a caller plots may be negative.
+    """
+    loss = np.asarray(loss, dtype=np.float64)
+    return bool(loss.size) and bool(np.all(np.isfinite(loss) & (loss > 0.0)))
+
+
 class LossView:
-    """The loss curve on ``ax`` (log scale). With ``progress=True`` the whole run is drawn
-    faintly and ``update(epoch)`` draws it up to ``epoch`` with a dot there."""
+    """The loss curve on ``ax``: on a log scale when every value is > 0, else linear. With
+    ``progress=True`` the whole run is drawn faintly and ``update(epoch)`` draws it up to
+    ``epoch`` with a dot there."""
 
     def __init__(self, ax, history, loss_name=None, log_epochs=False, progress=False):
         check_history(history)
         self.loss = np.asarray(history.loss, dtype=np.float64)  # loss[j]: after j epochs
         self.epochs = np.arange(len(self.loss))
         colour = "0.8" if progress else style.POSITIVE
-        ax.plot(self.epochs, self.loss, color=colour, lw=2)
+        # a run of 0 epochs has one value: a marker, or the figure would be empty
+        one = len(self.loss) == 1
+        ax.plot(self.epochs, self.loss, color=colour, lw=2, marker="o" if one else None,
+                ms=8, clip_on=not one)  # the dot sits on the axis at epoch 0: unclipped
         self.done = self.dot = None
         if progress:
             self.done, = ax.plot([], [], color=style.POSITIVE, lw=2.2)
             self.dot, = ax.plot([], [], "o", color=style.POSITIVE, ms=7, clip_on=False,
                                 zorder=5)
-        ax.set_yscale("log")
+        log = log_scale_fits(self.loss)
+        if log:
+            ax.set_yscale("log")
         if log_epochs:  # symlog: epoch 0 has a place, then every decade the same width
             ax.set_xscale("symlog", linthresh=1.0, linscale=0.3)
         ax.set_xlim(0, max(1, self.epochs[-1]))
@@ -48,7 +64,8 @@ class LossView:
                        label=f"solved at epoch {history.solved_epoch}")
             ax.legend(loc="upper right", frameon=False, fontsize=9)
         ax.set_xlabel("epoch (log scale)" if log_epochs else "epoch")
-        ax.set_ylabel(f"{loss_name} loss" if loss_name else "loss")
+        ylabel = f"{loss_name} loss" if loss_name else "loss"
+        ax.set_ylabel(f"{ylabel} (log scale)" if log else ylabel)
         ax.grid(True, which="major", color="0.9", lw=0.8)
 
     def update(self, epoch):
@@ -58,7 +75,8 @@ class LossView:
 
 def plot_loss(history, *, loss_name=None, log_epochs=False, title=None, figsize=(6.4, 4.2),
               dpi=100):
-    """The loss after each epoch of a ``History`` on a log scale, the solved epoch marked.
+    """The loss after each epoch of a ``History``, the solved epoch marked: on a log scale
+    when every value is > 0 (``log_scale_fits``), else on a linear one.
 
     ``log_epochs=True`` also puts the epochs on a log scale, which shows early learning.
     """
