@@ -3,11 +3,11 @@
 Every method trains one network on the four XOR rows, once per seed (default seeds 0..99),
 and the time of the whole fit is taken (building the model, training, the final check):
 
-- xornet: ``xornet.train.config.run(presets.get("default").with_(seed=s), X, y)`` — 2-16-1, tanh
+- xornet: ``xornet.train.config.run(presets.get("wide").with_(seed=s), X, y)`` — 2-16-1, tanh
   hidden, sigmoid output, bias, He init, binary cross-entropy, gradient descent with
   momentum 0.9, lr 1, full batch, until solved (every output within 0.1; at most 5000 epochs);
 - scikit-learn ``MLPClassifier`` with each solver: lbfgs, adam and sgd, all with 16 tanh
-  hidden units (the width and activation of xornet's default; sklearn's own Glorot init,
+  hidden units (the width and activation of xornet's wide preset; sklearn's own Glorot init,
   log-loss, L2 alpha 1e-4 and stopping rule), plus lbfgs with every setting left at
   sklearn's defaults (100 ReLU units). Solved = ``predict`` gets all four rows right;
 - PyTorch: ``nn.Sequential`` 2-16-1 (tanh hidden), ``BCEWithLogitsLoss``,
@@ -49,7 +49,7 @@ MAX_EPOCHS_PLAIN = 60000
 # --- the methods: each fit(seed) returns (solved, epochs or iterations) ------------------
 
 def fit_xornet(seed):
-    _, hist = config.run(presets.get("default").with_(seed=seed), X, Y)
+    _, hist = config.run(presets.get("wide").with_(seed=seed), X, Y)
     return hist.solved, hist.epochs
 
 
@@ -122,7 +122,7 @@ def fit_plain(seed):
 
 
 METHODS = {  # name → (description, factory of fit)
-    "xornet": ("xornet `config.run`, default preset (2-16-1 tanh, bce, momentum 0.9)",
+    "xornet": ("xornet `config.run`, wide preset (2-16-1 tanh, bce, momentum 0.9)",
                lambda: fit_xornet),
     "sk-lbfgs": ("scikit-learn lbfgs, 16 tanh", lambda: sklearn_fitter(SKLEARN["lbfgs"])),
     "sk-adam": ("scikit-learn adam, 16 tanh, lr 0.1", lambda: sklearn_fitter(SKLEARN["adam"])),

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 import xornet
 from xornet.cli import app
+from xornet.train import config, presets, restarts
 
 # --- oracles written out by hand -------------------------------------------------------
 
@@ -198,7 +199,7 @@ def test_train_json_is_one_document_checked_against_the_saved_model(tmp_path):
     assert doc["final_loss"] == pytest.approx(LOSSES["bce"](by_hand, XOR_Y), rel=1e-9)
     assert doc["epochs"] == file_doc["training"]["epochs"]
     assert doc["loss_curve"][-1] == [doc["epochs"], doc["final_loss"]]
-    assert len(doc["weights"]) == 2  # 2-16-1: two weight matrices
+    assert len(doc["weights"]) == 2  # 2-2-1: two weight matrices
     for shown, saved in zip(doc["weights"], file_doc["weights"], strict=True):
         assert shown == saved
 
@@ -408,8 +409,9 @@ def test_seed_same_gives_identical_files_different_gives_different_weights(tmp_p
 
 
 def test_tolerance_decides_the_check_marks_and_solved():
-    loose = run_json("train", "--tolerance", 0.45)
-    strict = run_json("train", "--tolerance", 0.1)
+    # stopping on the tolerance alone (waiting for crisp hidden units would hide it)
+    loose = run_json("train", "--tolerance", 0.45, "--no-until-crisp")
+    strict = run_json("train", "--tolerance", 0.1, "--no-until-crisp")
     assert loose["config"]["tolerance"] == 0.45
     for doc, tol in ((loose, 0.45), (strict, 0.1)):
         outputs = [r["output"][0] for r in doc["rows"]]
@@ -580,7 +582,7 @@ def test_predict_with_the_wrong_number_of_inputs_names_both_counts(model, inputs
 def test_show_prints_every_weight_of_the_file(model):
     result = run_ok("show", model)
     doc = read_doc(model)
-    assert "2-16-1" in result.stdout
+    assert "2-2-1" in result.stdout
     for value in np.concatenate([np.ravel(a) for a in doc["weights"] + doc["biases"]]):
         assert f"{value:.6g}" in result.stdout
 
@@ -590,9 +592,9 @@ def test_show_json_weights_equal_the_files(model):
     doc = read_doc(model)
     assert shown["weights"] == doc["weights"]
     assert shown["biases"] == doc["biases"]
-    assert shown["sizes"] == [2, 16, 1]
+    assert shown["sizes"] == [2, 2, 1]
     assert shown["activations"] == doc["activations"]
-    assert shown["parameters"] == 2 * 16 + 16 + 16 * 1 + 1
+    assert shown["parameters"] == 2 * 2 + 2 + 2 * 1 + 1
 
 
 def test_datasets_lists_every_name_and_each_one_trains():
@@ -809,3 +811,53 @@ def test_output_into_a_closed_pipe_gives_no_traceback():
         os.close(write_end)
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) <= 1, done.stderr
+
+
+# --- restarts and the lens story of the default run ----------------------------------------
+
+STALLS = 6  # a seed whose first attempt stalls on the 3-of-4 plateau (tests/train/test_restarts)
+
+
+def test_train_says_when_a_stalled_seed_was_restarted():
+    doc = run_json("train", "--seed", STALLS)
+    first, second = doc["attempts"]
+    assert first["seed"] == STALLS and first["stop_reason"] == "stalled"
+    assert first["trap"] == "on the 3-of-4 plateau"
+    assert second["seed"] == restarts.restart_seed(STALLS, 1)
+    assert second["stop_reason"] == "solved and crisp" and doc["solved"]
+    # oracle: the library's run of the derived seed alone gives the same weights
+    alone = presets.get("default").with_(seed=second["seed"], restarts=0)
+    net, _ = config.run(alone, X4, XOR_Y)
+    assert doc["weights"] == [w.tolist() for w in net.weights]
+    text = run_ok("train", "--seed", STALLS).stdout
+    assert (f"Seed {STALLS} stalled on the 3-of-4 plateau at epoch {first['epochs']}.\n"
+            f"Restart 1 (seed {second['seed']}) solved it at epoch {second['solved_epoch']}."
+            ) in text
+
+
+def test_restarts_0_lets_the_stalled_seed_fail_and_the_doctor_name_the_plateau():
+    doc = run_json("train", "--seed", STALLS, "--restarts", 0)
+    assert not doc["solved"] and [a["seed"] for a in doc["attempts"]] == [STALLS]
+    assert doc["config"]["restarts"] == 0
+    assert [d["code"] for d in doc["diagnoses"]] == ["plateau-3-of-4"]
+    assert "Restart" not in run_ok("train", "--seed", STALLS, "--restarts", 0).stdout
+
+
+def test_restarts_must_be_a_whole_number():
+    assert_user_error(run("train", "--restarts", -1), "--restarts")
+
+
+def test_the_default_run_prints_the_lens_story_in_100_columns():
+    result = runner.invoke(app, ["train"], env={"COLUMNS": "100"})
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    lens = lines[lines.index("Logic lens (`xornet logic MODEL` shows every number):") + 1:]
+    # oracle: the lens read here of the same run (seed 0 needs no restart)
+    from xornet.explain.logic import lens as read
+
+    net, _ = config.run(presets.get("default"), X4, XOR_Y)
+    h1, h2 = read(net, X4).layers[0]
+    out = read(net, X4).outputs[0]
+    assert lens[0] == f"  h1 ≈ {h1.function}, h2 ≈ {h2.function}"
+    assert lens[1].startswith(f"  ŷ ≈ {out.reads_as} = ") and lens[1].endswith("= XOR")
+    assert h1.crisp and h2.crisp and out.agrees

@@ -32,7 +32,7 @@ DEFAULT = presets.get("default")
 FAILING = {
     "zeros": DEFAULT.with_(init="zeros", hidden=(3,), epochs=50),
     "diverged": presets.get("classic-linear-out").with_(lr=10.0),
-    "still-learning": DEFAULT.with_(epochs=8),
+    "still-learning": presets.get("wide").with_(epochs=8),
     "linear": DEFAULT.with_(hidden=(2,), activation="linear", epochs=300),
     "no-hidden": DEFAULT.with_(hidden=(), epochs=300),
     "plateau": RunConfig(hidden=(2,), activation="sigmoid", init="uniform01", loss="mse",

@@ -172,7 +172,7 @@ def test_cli_explain_defaults_to_the_default_run():
     net = default.build(2, 1)
     _check_step_against_network(doc, net, np.array([[1.0, 0.0]]), np.array([[1.0]]),
                                 default.loss, default.lr)
-    assert (default.loss, default.lr) == ("bce", 1.0)  # not explain's old mse and 0.5
+    assert (default.loss, default.lr) == ("bce", 3.0)  # not explain's old mse and 0.5
 
 
 def test_cli_explain_flags_and_presets_build_the_network_as_train_does():

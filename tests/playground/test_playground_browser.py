@@ -22,7 +22,7 @@ from xornet import palette
 from xornet.cli import app as cli_app
 from xornet.explain import logic
 from xornet.explain.trace import explain_step
-from xornet.playground import server
+from xornet.playground import server, spec
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -243,7 +243,7 @@ def test_a_lesson_link_sets_up_the_page(browser, url):
     page.wait_for_selector("#error:not([hidden])")
     assert page.text_content("#error-text").startswith("hidden: 7 hidden layers")
     page.wait_for_function("window.xornet.ready")  # and the page falls back to the default
-    assert page.evaluate("window.xornet.config.hidden") == [4]
+    assert page.evaluate("window.xornet.config.hidden") == list(spec.DEFAULT.run.hidden)
     page.close()
 
 

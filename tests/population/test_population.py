@@ -64,10 +64,14 @@ CASES = {
     "two hidden layers": (
         _cfg(hidden=(4, 3), activation="tanh", loss="bce", init="xavier", lr=0.5), XOR_Y, {}),
     "early stop on": (_cfg(hidden=(16,), activation="tanh", init="he", loss="bce",
-                           momentum=0.9, stop_when_solved=True, epochs=100), XOR_Y, {}),
+                           momentum=0.9, stop_when_solved=True, until_crisp=False, epochs=100),
+                      XOR_Y, {}),
     "early stop off": (_cfg(hidden=(16,), activation="tanh", init="he", loss="bce",
                             momentum=0.9, stop_when_solved=False, epochs=100), XOR_Y, {}),
     "target loss": (_cfg(loss="bce", lr=2.0, target_loss=0.05, epochs=400), XOR_Y, {}),
+    "solved and crisp (the default run's attempt)": (
+        RunConfig(epochs=300, restarts=0), XOR_Y, {}),
+    "crisp bound": (RunConfig(epochs=300, crisp_epochs=2, restarts=0), XOR_Y, {}),
     "per-network lrs and inits": (
         _cfg(epochs=150), XOR_Y,
         {"lrs": np.linspace(0.2, 4.0, 12),

@@ -33,7 +33,8 @@ from xornet.viz import sweep as viz_sweep
 runner = CliRunner()
 TIMES = ("setup_time", "compile_time", "train_time", "diagnose_time")
 # plain gradient descent on ½·SSE from uniform [-1, 1) weights, as the classic tutorials train
-BASE = RunConfig(init="uniform", loss="sse", momentum=0.0, epochs=200)
+# a population trains each seed once: the oracle runs alone without restarts
+BASE = RunConfig(init="uniform", loss="sse", momentum=0.0, epochs=200, restarts=0)
 
 
 def cli(*args):

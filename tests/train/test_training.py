@@ -529,7 +529,8 @@ def test_stop_reasons_are_the_words_of_the_json_output():
     from xornet.train.trainer import StopReason
 
     assert [str(r) for r in StopReason] == [
-        "solved", "target loss", "max epochs", "callback", "not linearly separable", "diverged"]
+        "solved", "solved and crisp", "solved, not crisp", "target loss", "max epochs",
+        "callback", "not linearly separable", "diverged", "stalled"]
     assert json.dumps({"stop_reason": StopReason.MAX_EPOCHS}) == '{"stop_reason": "max epochs"}'
 
 

@@ -30,6 +30,8 @@ Tolerance = Annotated[float | None, Option(help="Solved = every output within th
 EarlyStop = Annotated[bool | None, Option("--early-stop/--no-early-stop", help="Stop as soon as solved.")]  # noqa: E501
 TargetLoss = Annotated[float | None, Option(help="Stop once the loss is at most this.")]
 UpdateOrder = Annotated[str | None, Option(help="textbook (every gradient, then every update) or script (each layer moves as soon as its gradient is known, as the classic tutorial scripts do).")]  # noqa: E501
+UntilCrisp = Annotated[bool | None, Option("--until-crisp/--no-until-crisp", help="Once solved, train on until every hidden unit reads 0 or 1.")]  # noqa: E501
+Restarts = Annotated[int | None, Option(help="Restart a stalled run from a derived seed at most N times (0: never).")]  # noqa: E501
 
 Csv = Annotated[str | None, Option(help="Your own CSV file (header, numbers).")]
 Target = Annotated[str | None, Option(help="CSV target column (default: the last).")]
@@ -46,6 +48,7 @@ RUN = {
     "optimizer": Optimizer, "momentum": Momentum, "lr": Lr, "epochs": Epochs,
     "batch_size": BatchSize, "shuffle": Shuffle, "seed": Seed, "tolerance": Tolerance,
     "early_stop": EarlyStop, "target_loss": TargetLoss, "update_order": UpdateOrder,
+    "until_crisp": UntilCrisp, "restarts": Restarts,
 }
 
 
@@ -62,7 +65,7 @@ SETTINGS = ("preset", "bias", "momentum", "epochs", "shuffle", "tolerance", "ear
 def run_flags(command=None, *, only=tuple(RUN)):
     """Give ``command`` the flags of `xornet train` that describe a run (or those in ``only``).
 
-    The command declares a parameter ``run`` instead of seventeen options; it receives a
+    The command declares a parameter ``run`` instead of nineteen options; it receives a
     dict of the flags (None for each one the user did not give), ready for
     ``build_config(**run)``. A command may still declare one of them itself (e.g. its own
     help for ``--seed``); that declaration wins and the value stays in ``run`` too. Use it
@@ -115,7 +118,8 @@ def data_defaults(dataset):
 def build_config(preset=None, hidden=None, activation=None, output_activation=None, bias=None,
                  init=None, loss=None, optimizer=None, momentum=None, lr=None, epochs=None,
                  batch_size=None, shuffle=None, seed=None, tolerance=None, early_stop=None,
-                 target_loss=None, update_order=None, *, dataset=None):
+                 target_loss=None, update_order=None, until_crisp=None, restarts=None, *,
+                 dataset=None):
     """The preset (or the default run) with every flag the user gave laid over it.
 
     A flag left out (None) keeps the preset's value, or the default run's, which is
@@ -136,7 +140,8 @@ def build_config(preset=None, hidden=None, activation=None, output_activation=No
         "tolerance": options.check_number("--tolerance", tolerance, low=0.0, open_low=True),
         "stop_when_solved": early_stop,
         "target_loss": options.check_number("--target-loss", target_loss, low=0.0),
-        "update_order": update_order,
+        "update_order": update_order, "until_crisp": until_crisp,
+        "restarts": options.check_count("--restarts", restarts, low=0),
     }
     changes = {k: v for k, v in given.items() if v is not None}
     if batch_size is not None:

@@ -10,7 +10,7 @@ import typer
 from xornet.cli import app, flags, options, render, wording
 from xornet.errors import XornetError
 from xornet.io import datasets
-from xornet.train import config
+from xornet.train import config, restarts
 
 Opt = typer.Option
 
@@ -104,11 +104,17 @@ def _print_insights(con, notes):
     finding already says it here."""
     from xornet.cli.doctor import print_diagnoses
     from xornet.cli.logic import print_story
+    from xornet.explain import story
 
     if notes.lens is not None:
         hidden = [u for layer in notes.lens.layers[:-1] for u in layer]
         con.print("[bold]Logic lens[/bold] (`xornet logic MODEL` shows every number):")
         if len(hidden) <= LENS_UNITS_IN_FULL:
+            # the hidden units' own functions (print_story leaves them to `xornet logic`'s
+            # table), then the output over them
+            units = [s.text for s in notes.story if s.kind == story.UNIT]
+            if units:
+                con.print("  " + ", ".join(units))
             print_story(con, notes.story, indent="  ")
         else:
             con.print("  " + ", ".join(f"{u.name} ≈ {u.function}" for u in hidden))
@@ -180,7 +186,10 @@ def _run_with_progress(cfg, X, y, show_progress, start=None):
 
 
 def _summary(history):
-    if history.solved:
+    if history.solved and history.crisp_epoch is not None:
+        state = f"solved at epoch {history.solved_epoch}, hidden units crisp at " \
+                f"{history.crisp_epoch}"
+    elif history.solved:
         when = history.solved_epoch
         state = f"solved at epoch {when} (all within tolerance)"  # the line fits 100 columns
     else:
@@ -208,6 +217,8 @@ def _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet):
         con.print(_metrics_line(history, y, y_hat))
     colour = "green" if history.solved else "yellow"
     con.print(f"[{colour}]{_summary(history)}[/{colour}]")
+    for sentence in restarts.story(history.attempts):
+        con.print(sentence)
     if save:
         con.print(f"model saved to {save}")
 
@@ -227,6 +238,8 @@ def _result_json(cfg, data_name, net, history, X, y, y_hat, save):
         "solved": history.solved, "solved_epoch": history.solved_epoch,
         "stop_reason": history.stop_reason, "accuracy": history.accuracy,
         "max_error": history.max_error, "wall_time": history.wall_time,
+        "crisp_epoch": history.crisp_epoch,
+        "attempts": [a.as_dict() for a in history.attempts],
         "loss_curve": _thin(history.loss), "saved": save,
         "weights": net.weights, "biases": net.biases,
     }

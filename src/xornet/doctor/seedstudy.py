@@ -82,8 +82,9 @@ def seed_study(config, X, y, seeds, on_run=None):
         seeds = range(int(seeds))
     runs = []
     for s in seeds:
-        # stop at the first solved epoch: that is the epochs-to-solve, and the rest is wasted
-        run = config.with_(seed=int(s), stop_when_solved=True)
+        # stop at the first solved epoch: that is the epochs-to-solve, and the rest is wasted;
+        # one attempt per seed, never restarted: a study counts how often a seed stalls
+        run = config.with_(seed=int(s), stop_when_solved=True, until_crisp=False, restarts=0)
         net, history, found = run_and_diagnose(run, X, y)
         solved = net is not None and history.solved
         runs.append(SeedRun(int(s), solved, history.solved_epoch if solved else None,

@@ -44,6 +44,7 @@ from typing import NamedTuple
 import numpy as np
 
 from xornet.core import activations, losses, optimizers
+from xornet.train.trainer import CRISP, waits_for_crisp
 
 # Networks per block. Bigger blocks spread each inner loop's fixed cost over more networks
 # (measured on this machine: 64 → 24 M, 256 → 32 M network-epochs/s per core); with early
@@ -72,13 +73,14 @@ class Constants(NamedTuple):
     adam_eps: float  # Adam's ε
     clip: float  # bce keeps ŷ in [clip, 1 − clip]
     leaky_slope: float  # leaky ReLU's slope for z < 0
+    crisp: float  # trainer.CRISP: a crisp unit's largest shortfall, as a fraction of its range
 
 
 def constants():
     """The ``Constants`` of the core, for float64."""
     return Constants(float(optimizers.ADAM_BETA1), float(optimizers.ADAM_BETA2),
                      float(optimizers.ADAM_EPS), float(losses.bce_clip(np.float64)),
-                     float(activations.LEAKY_SLOPE))
+                     float(activations.LEAKY_SLOPE), float(CRISP))
 
 
 _compiled = None  # the compiled entry point, once load() has run
@@ -202,6 +204,7 @@ def train(setup, P, threads=None):
     n_blocks = -(-n // block)
     opt = ADAM if cfg.optimizer == "adam" else MOMENTUM if cfg.momentum else SGD
     layout = setup.layout
+    ranges = [activations.get(a) for a in setup.activations]
     args = (
         block, np.ascontiguousarray(setup.lrs), np.ascontiguousarray(setup.X),
         np.ascontiguousarray(setup.y),
@@ -211,7 +214,9 @@ def train(setup, P, threads=None):
         np.array([activations.get(a).code for a in setup.activations], dtype=np.int64),
         losses.get(cfg.loss).code, opt, float(cfg.momentum), int(cfg.epochs),
         len(setup.X) if setup.full_batch else int(cfg.batch_size), float(cfg.tolerance),
-        bool(cfg.stop_when_solved), math.nan if cfg.target_loss is None else
+        bool(cfg.stop_when_solved), int(cfg.crisp_epochs) if waits_for_crisp(cfg) else -1,
+        np.array([f.low for f in ranges]), np.array([f.high for f in ranges]),
+        math.nan if cfg.target_loss is None else
         float(cfg.target_loss), stats.solved_epoch, stats.epochs, stats.diverged_epoch,
         constants(),
     )
@@ -246,29 +251,32 @@ def _warm_up(kernel):
     i64 = np.zeros(1, dtype=np.int64)
     kernel(np.zeros((3, 1)), 0, 1, 1, np.ones(1), np.zeros((1, 2)), np.zeros((1, 1)),
            np.array([2, 1], np.int64), np.zeros(1, np.int64), np.array([2], np.int64),
-           np.zeros(1, np.int64), MSE, SGD, 0.0, 1, 1, 0.1, False, math.nan, i64.copy(),
+           np.zeros(1, np.int64), MSE, SGD, 0.0, 1, 1, 0.1, False, -1, np.zeros(1), np.ones(1),
+           math.nan, i64.copy(),
            i64.copy(), i64.copy(), constants())
 
 
 # --- the compiled code: plain Python until load() ------------------------------------------
 
 def _train_blocks(P, b0, b1, block, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, momentum,
-                  epochs, batch, tol, stop_solved, target, solved_epoch, epochs_run,
-                  diverged_epoch, c):
+                  epochs, batch, tol, stop_solved, crisp_wait, lows, highs, target, solved_epoch,
+                  epochs_run, diverged_epoch, c):
     """Blocks b0..b1-1 of ``block`` networks (columns of P), one after another."""
     for k in range(b0, b1):
         first = k * block
         last = min(first + block, P.shape[1])
         _train_block(P, first, last, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, momentum,
-                     epochs, batch, tol, stop_solved, target, solved_epoch, epochs_run,
-                     diverged_epoch, c)
+                     epochs, batch, tol, stop_solved, crisp_wait, lows, highs, target,
+                     solved_epoch, epochs_run, diverged_epoch, c)
 
 
 def _train_block(P, first, last, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, momentum,
-                 epochs, batch, tol, stop_solved, target, solved_epoch, epochs_run,
-                 diverged_epoch, c):
+                 epochs, batch, tol, stop_solved, crisp_wait, lows, highs, target, solved_epoch,
+                 epochs_run, diverged_epoch, c):
     """Networks first..last-1 (columns of P): the loop of ``training._loop``, per block;
-    c holds the core's constants."""
+    c holds the core's constants. With ``crisp_wait`` ≥ 0 a solved network trains on until
+    its hidden units are crisp (at most ``crisp_wait`` epochs); lows/highs are each layer's
+    activation range."""
     B, n, n_layers, n_params = last - first, X.shape[0], len(acts), P.shape[0]
     Pb = np.zeros((n_params + 1, B))  # + a row of zeros: the bias of layers without one
     Pb[:n_params] = P[:, first:last]
@@ -289,7 +297,8 @@ def _train_block(P, first, last, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, 
         _forward(Pb, X, 0, n, sizes, w_at, b_at, acts, at, A, c)
         _loss_value(A, Y, top, loss, value, worst)
         if _record(epoch - 1, value, worst, live, first, loss, epochs, tol, stop_solved,
-                   target, A, Y, top, solved_epoch, epochs_run, diverged_epoch, c) == 0:
+                   crisp_wait, lows, highs, target, A, at, Y, top, solved_epoch, epochs_run,
+                   diverged_epoch, c) == 0:
             break
         for r0 in range(0, n, batch):
             r1 = min(r0 + batch, n)
@@ -364,8 +373,8 @@ def _bce_value(A, Y, top, q, clip):
     return -total / (n * n_out)
 
 
-def _record(done, value, worst, live, first, loss, epochs, tol, stop_solved, target, A, Y,
-            top, solved_epoch, epochs_run, diverged_epoch, c):
+def _record(done, value, worst, live, first, loss, epochs, tol, stop_solved, crisp_wait, lows,
+            highs, target, A, at, Y, top, solved_epoch, epochs_run, diverged_epoch, c):
     """``training._record`` and ``_should_stop`` for each live network; returns how many
     still train."""
     n_live = 0
@@ -380,7 +389,10 @@ def _record(done, value, worst, live, first, loss, epochs, tol, stop_solved, tar
             continue
         if solved_epoch[k] < 0 and worst[q] <= tol:
             solved_epoch[k] = done
-        stop = done >= epochs or (stop_solved and solved_epoch[k] >= 0)
+        stop = done >= epochs
+        if stop_solved and solved_epoch[k] >= 0:  # the stop rules of trainer.stop_rules
+            stop = stop or crisp_wait < 0 or done >= solved_epoch[k] + crisp_wait or (
+                worst[q] <= tol and _crisp(A, at, q, lows, highs, c.crisp))
         if not stop and target == target:
             v = _bce_value(A, Y, top, q, c.clip) if loss == BCE else value[q]
             stop = v <= target
@@ -389,6 +401,19 @@ def _record(done, value, worst, live, first, loss, epochs, tol, stop_solved, tar
         else:
             n_live += 1
     return n_live
+
+
+def _crisp(A, at, q, lows, highs, crisp):
+    """``trainer.all_crisp`` for every hidden layer of network q: each row of each unit within
+    ``crisp`` × range of the end it reads as."""
+    for layer in range(len(at) - 2):  # the hidden layers: all but the output
+        low, high = lows[layer], highs[layer]
+        middle, bound = 0.5 * (low + high), crisp * (high - low)
+        for row in range(at[layer], at[layer + 1]):
+            a = A[row, q]
+            if (high - a if a > middle else a - low) > bound:
+                return False
+    return True
 
 
 def _backward(Pb, G, X, Y, r0, r1, sizes, w_at, b_at, acts, at, A, D, loss, c):
@@ -596,6 +621,6 @@ def _expm1(x):
     return scale * p + (scale - 1.0)
 
 
-_HELPERS = ("_forward", "_loss_value", "_bce_value", "_record", "_backward",
+_HELPERS = ("_forward", "_loss_value", "_bce_value", "_record", "_crisp", "_backward",
             "_output_delta", "_update", "_axpy", "_axpy_scalar", "_axpy_slope", "_slope",
             "_activate", "_expm1")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xornet.core import activations, losses, optimizers
-from xornet.train.trainer import Trainer, any_stop, stop_rules
+from xornet.train.trainer import Trainer, all_crisp, any_stop, stop_rules, waits_for_crisp
 
 
 @dataclass
@@ -85,6 +85,8 @@ class PopulationLearner:
             if cfg.shuffle and not setup.full_batch else None
         self.loss_fn = losses.get(cfg.loss).per_network
         self.rules = stop_rules(cfg)
+        self.wait_crisp = waits_for_crisp(cfg)
+        self.crisp = False  # (M,) after a record: solved now with every hidden unit crisp
         self.stats = Stats.empty(P.shape[1])
         self.y = setup.y[:, :, None]  # (n, n_out, 1)
         self.cache = self.grad = self.value = None
@@ -120,12 +122,17 @@ class PopulationLearner:
         first = within & (stats.solved_epoch[self.idx] < 0)
         stats.solved_epoch[self.idx[first]] = done
         stats.epochs[self.idx] = done
+        if self.wait_crisp:  # the hidden layers' a (n, units, M), from the forward just made
+            self.crisp = within
+            for (_, a), name in zip(self.cache[:-1], self.setup.activations, strict=False):
+                self.crisp = self.crisp & all_crisp(a, activations.get(name))
 
     def stop(self, done, value, reason=None):
         """The stop rules per network (a non-finite loss stops it too, as diverged); drops
         the networks that stop; True once none trains on."""
         bad = ~np.isfinite(value)
-        stop = bad | any_stop(self.rules, done, value, self.stats.solved_epoch[self.idx] >= 0)
+        stop = bad | any_stop(self.rules, done, value, self.stats.solved_epoch[self.idx],
+                              self.crisp)
         self.stats.diverged_epoch[self.idx[bad]] = done
         self._save(stop)
         if stop.any() and not stop.all():

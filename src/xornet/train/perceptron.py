@@ -119,11 +119,11 @@ class PerceptronLearner:
         history.max_error = float(np.max(wrong))  # |ŷ − y| of 0/1 outputs is 0 or 1
 
     def stop(self, done, loss, reason=None):
-        solved = self.history.solved
-        self.history.stop_reason = reason or first_stop(self.rules, done, loss, solved)
+        solved_at = done if self.history.solved else -1  # the rule stops when solved *now*
+        self.history.stop_reason = reason or first_stop(self.rules, done, loss, solved_at)
         return bool(self.history.stop_reason)
 
-    def _repeats(self, done, loss, solved):
+    def _repeats(self, done, loss, solved_at, crisp):
         first = self.seen.setdefault(self.rule.key(), done)
         if first != done:
             self.cycle = [first, done]

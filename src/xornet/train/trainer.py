@@ -36,11 +36,14 @@ class StopReason(StrEnum):
     """Why a run stopped. The values are the words the JSON output has always used."""
 
     SOLVED = "solved"  # every output within tolerance (and asked to stop then)
+    CRISP = "solved and crisp"  # solved, and every hidden unit decided (config.until_crisp)
+    NOT_CRISP = "solved, not crisp"  # config.crisp_epochs past solved, a hidden unit undecided
     TARGET_LOSS = "target loss"  # the loss reached config.target_loss
     MAX_EPOCHS = "max epochs"  # config.epochs epochs ran
     CALLBACK = "callback"  # a callback returned True
     NOT_SEPARABLE = "not linearly separable"  # the perceptron's weights repeated: a cycle
     DIVERGED = "diverged"  # a number stopped being finite (the playground)
+    STALLED = "stalled"  # the loss stopped falling on a known trap (xornet.train.restarts)
 
 
 @dataclass
@@ -52,9 +55,11 @@ class History:
     stop_reason: str = ""  # a StopReason, or "" while running
     solved: bool = False  # every output within tolerance at the end
     solved_epoch: int | None = None  # first epoch count at which the run was solved
+    crisp_epoch: int | None = None  # first epoch count solved with every hidden unit crisp
     accuracy: float | None = None  # fraction of rows classified right (0/1 targets only)
     max_error: float = math.nan  # largest |ŷ − y| at the end
     wall_time: float = 0.0  # seconds
+    attempts: list = field(default_factory=list)  # with restarts: an Attempt per seed tried
 
     @property
     def final_loss(self):
@@ -63,37 +68,64 @@ class History:
 
 # --- the stop rules, written once ---------------------------------------------------------
 
+# A hidden unit is crisp when on every row it is within this fraction of its range of the end
+# it reads as (0 or 1 for sigmoid, −1 or 1 for tanh): the logic lens then reads it as a gate.
+CRISP = 0.1
+
+
+def all_crisp(a, activation):
+    """Whether every unit of a layer is crisp: ``a`` (n, units) gives a bool, and a
+    population's (n, units, M) a bool (M,). The shortfall of a row is its distance from the
+    ideal end on the side it reads as; overshoot past the end (ReLU, linear) does not count."""
+    low, high, middle = activation.low, activation.high, activation.threshold
+    shortfall = np.where(a > middle, high - a, a - low)  # (n, units[, M])
+    return np.max(shortfall, axis=(0, 1)) <= CRISP * (high - low)
+
+
 def stop_rules(config, always_when_solved=False):
     """The stop rules of ``config`` in order of precedence, as (reason, test) pairs.
 
-    ``test(done, loss, solved)`` gets the epochs done, the loss and whether the run has been
-    solved so far; it works on one run's numbers (giving a bool) and on M runs' (M,) arrays
-    (giving a bool (M,) array). The perceptron rule always stops when solved.
+    ``test(done, loss, solved_at, crisp)`` gets the epochs done, the loss, the epoch count at
+    which the run was first solved (-1: not yet) and whether it is solved with every hidden
+    unit crisp now (only computed while ``waits_for_crisp(config)``). It works on one run's
+    numbers (giving a bool) and on M runs' (M,) arrays (giving a bool (M,) array). The
+    perceptron rule always stops when solved.
     """
     rules = []
-    if config.stop_when_solved or always_when_solved:
-        rules.append((StopReason.SOLVED, lambda done, loss, solved: solved))
+    if always_when_solved or (config.stop_when_solved and not config.until_crisp):
+        rules.append((StopReason.SOLVED, lambda done, loss, solved_at, crisp: solved_at >= 0))
+    elif config.stop_when_solved:  # solved, then on until every hidden unit is decided
+        wait = config.crisp_epochs
+        rules.append((StopReason.CRISP, lambda done, loss, solved_at, crisp: crisp))
+        rules.append((StopReason.NOT_CRISP, lambda done, loss, solved_at, crisp:
+                      (solved_at >= 0) & (done >= solved_at + wait)))
     if config.target_loss is not None:
         target = config.target_loss
-        rules.append((StopReason.TARGET_LOSS, lambda done, loss, solved: loss <= target))
+        rules.append((StopReason.TARGET_LOSS, lambda done, loss, solved_at, crisp:
+                      loss <= target))
     epochs = config.epochs
-    rules.append((StopReason.MAX_EPOCHS, lambda done, loss, solved: done >= epochs))
+    rules.append((StopReason.MAX_EPOCHS, lambda done, loss, solved_at, crisp: done >= epochs))
     return rules
 
 
-def first_stop(rules, done, loss, solved):
+def waits_for_crisp(config):
+    """True when the run stops on "solved and crisp", so crispness must be measured."""
+    return config.stop_when_solved and config.until_crisp
+
+
+def first_stop(rules, done, loss, solved_at, crisp=False):
     """For one run: the reason of the first rule that holds, or "" when none does."""
     for reason, holds in rules:
-        if holds(done, loss, solved):
+        if holds(done, loss, solved_at, crisp):
             return reason
     return ""
 
 
-def any_stop(rules, done, loss, solved):
+def any_stop(rules, done, loss, solved_at, crisp=False):
     """For M runs: bool (M,), True where some rule holds."""
     stop = np.zeros(np.shape(loss), bool)
     for _, holds in rules:
-        stop |= holds(done, loss, solved)
+        stop |= holds(done, loss, solved_at, crisp)
     return stop
 
 
@@ -106,7 +138,7 @@ class Trainer:
     holds. The caller of ``step``/``epoch`` (the playground) decides itself when to stop:
     those record each epoch's loss but apply no stop rule. Each callback is called as
     ``callback(learner.net, learner.history)`` after every epoch of ``run()``; returning
-    True stops the run.
+    True stops the run (returning a StopReason stops it with that reason).
     """
 
     def __init__(self, learner, X, y, callbacks=()):
@@ -169,15 +201,16 @@ class Trainer:
                 loss = evaluate(X, y)  # forward, loss: the whole set, after the epoch
                 record(epoch, loss)
                 if stopped:
-                    stop(epoch, loss, StopReason.CALLBACK)
+                    stop(epoch, loss, stopped if isinstance(stopped, StopReason)
+                         else StopReason.CALLBACK)
                     break
         return learner.finish()
 
     def _callbacks_stop(self):
-        if not self.callbacks:
-            return False
+        """The first callback's truthy answer (True or a StopReason), else False."""
         net, history = self.learner.net, self.learner.history
-        return any(cb(net, history) for cb in self.callbacks)
+        return next((said for said in (cb(net, history) for cb in self.callbacks) if said),
+                    False)
 
 
 class NetworkLearner:
@@ -193,6 +226,8 @@ class NetworkLearner:
         self.rng = np.random.default_rng(config.seed)  # only used to shuffle
         self.full_batch = config.batch_size is None or config.batch_size >= len(X)
         self.rules = stop_rules(config)
+        self.wait_crisp = waits_for_crisp(config)
+        self.crisp = False  # solved with every hidden unit crisp, after the last record
         self.history = History()
         self.y_hat = self.grad = None
         self.started = time.perf_counter()
@@ -242,11 +277,18 @@ class NetworkLearner:
         history.loss.append(loss)
         if history.solved_epoch is None and _within(self.y_hat, self.y, self.config.tolerance):
             history.solved_epoch = done
+        if self.wait_crisp and history.solved_epoch is not None:
+            # the hidden layers' activations on the whole set, from the forward just made
+            self.crisp = _within(self.y_hat, self.y, self.config.tolerance) and all(
+                all_crisp(layer.a, layer.activation) for layer in self.net.layers[:-1])
+            if self.crisp and history.crisp_epoch is None:
+                history.crisp_epoch = done
 
     def stop(self, done, loss, reason=None):
         history = self.history
-        history.stop_reason = reason or first_stop(
-            self.rules, done, loss, history.solved_epoch is not None)
+        solved_at = -1 if history.solved_epoch is None else history.solved_epoch
+        history.stop_reason = reason or first_stop(self.rules, done, loss, solved_at,
+                                                   self.crisp)
         return bool(history.stop_reason)
 
     def finish(self):
@@ -287,8 +329,10 @@ def train(net, X, y, config, callbacks=()):
 
 
 def fit_config(**fields):
-    """The checked RunConfig of ``Network.fit``'s keywords (every training field given)."""
-    return RunConfig(**fields).check()
+    """The checked RunConfig of ``Network.fit``'s keywords (every training field given).
+    ``fit`` trains the network it is given, so it never restarts, and it stops when solved
+    without waiting for crisp units: that is what its ``stop_when_solved`` says."""
+    return RunConfig(**{"until_crisp": False, "restarts": 0, **fields}).check()
 
 
 def training_record(config, epochs, final_loss, solved, stop_reason="", optimizer=None):
