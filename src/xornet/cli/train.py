@@ -240,7 +240,7 @@ def _result_json(cfg, data_name, net, history, X, y, y_hat, save):
         "max_error": history.max_error, "wall_time": history.wall_time,
         "crisp_epoch": history.crisp_epoch,
         "attempts": [a.as_dict() for a in history.attempts],
-        "loss_curve": _thin(history.loss), "saved": save,
+        "loss_curve": _thin(history), "saved": save,
         "weights": net.weights, "biases": net.biases,
     }
     if len(X) <= render.MAX_TABLE_ROWS:
@@ -248,7 +248,8 @@ def _result_json(cfg, data_name, net, history, X, y, y_hat, save):
     return doc
 
 
-def _thin(values, keep=500):
+def _thin(history, keep=500):
     """At most ``keep`` [epoch, loss] pairs, always including the first and last."""
+    values, epochs = history.loss, history.loss_epochs
     idx = np.unique(np.linspace(0, len(values) - 1, min(keep, len(values))).astype(int))
-    return [[int(i), values[i]] for i in idx]
+    return [[int(epochs[i]), values[i]] for i in idx]

@@ -20,6 +20,7 @@ update from the whole set's forward pass) and these methods:
 values.
 """
 
+import bisect
 import math
 import time
 from dataclasses import dataclass, field
@@ -46,11 +47,14 @@ class StopReason(StrEnum):
     STALLED = "stalled"  # the loss stopped falling on a known trap (xornet.train.restarts)
 
 
+MAX_CURVE = 200_000  # loss values a History keeps: every epoch of every preset, ~6 MB at most
+
+
 @dataclass
 class History:
     """What a training run did."""
 
-    loss: list = field(default_factory=list)  # loss after 0, 1, 2, ... epochs
+    loss: list = field(default_factory=list)  # loss after 0, 1, 2, ... epochs (see kept)
     epochs: int = 0  # epochs of updates actually run
     stop_reason: str = ""  # a StopReason, or "" while running
     solved: bool = False  # every output within tolerance at the end
@@ -60,10 +64,40 @@ class History:
     max_error: float = math.nan  # largest |ŷ − y| at the end
     wall_time: float = 0.0  # seconds
     attempts: list = field(default_factory=list)  # with restarts: an Attempt per seed tried
+    # None while ``loss[j]`` is the loss after j epochs; once a run passes MAX_CURVE epochs,
+    # the epoch of each kept loss (the curve is exact at its start and end, thinned between)
+    kept: list | None = None
 
     @property
     def final_loss(self):
         return self.loss[-1] if self.loss else math.nan
+
+    @property
+    def loss_epochs(self):
+        """The epoch of each value of ``loss``."""
+        return range(len(self.loss)) if self.kept is None else self.kept
+
+    def loss_at(self, epoch):
+        """The loss after ``epoch`` epochs (the nearest kept epoch at or before it)."""
+        if self.kept is None:
+            return self.loss[epoch]
+        return self.loss[max(0, bisect.bisect_right(self.kept, epoch) - 1)]
+
+    def add_loss(self, epoch, value):
+        """Record the loss after ``epoch`` epochs; beyond MAX_CURVE values, the middle of the
+        curve is thinned (every other value dropped) so a run of 10^12 epochs stays small."""
+        self.loss.append(value)
+        if self.kept is not None:
+            self.kept.append(epoch)
+        if len(self.loss) > MAX_CURVE:
+            self._thin()
+
+    def _thin(self):
+        if self.kept is None:
+            self.kept = list(range(len(self.loss)))
+        q = MAX_CURVE // 4  # the first and the last quarter stay exact
+        for values in (self.loss, self.kept):
+            values[q:-q] = values[q:-q][::2]
 
 
 # --- the stop rules, written once ---------------------------------------------------------
@@ -274,7 +308,7 @@ class NetworkLearner:
         history = self.history
         if not math.isfinite(loss):
             raise diverged(done, "the loss", history)
-        history.loss.append(loss)
+        history.add_loss(done, loss)
         if history.solved_epoch is None and _within(self.y_hat, self.y, self.config.tolerance):
             history.solved_epoch = done
         if self.wait_crisp and history.solved_epoch is not None:

@@ -213,7 +213,7 @@ class _Scene:
         if self.diagram is not None:
             self.diagram.update(net)
         self.loss.update(epoch)
-        self.title.set_text(f"{self.name}epoch {epoch} · loss {self.history.loss[epoch]:.4g}")
+        self.title.set_text(f"{self.name}epoch {epoch} · loss {self.history.loss_at(epoch):.4g}")
 
     def draw(self):
         self.canvas.draw()

@@ -41,8 +41,8 @@ class LossView:
 
     def __init__(self, ax, history, loss_name=None, log_epochs=False, progress=False):
         check_history(history)
-        self.loss = np.asarray(history.loss, dtype=np.float64)  # loss[j]: after j epochs
-        self.epochs = np.arange(len(self.loss))
+        self.loss = np.asarray(history.loss, dtype=np.float64)  # loss[j]: after epochs[j]
+        self.epochs = np.asarray(history.loss_epochs)  # 0, 1, 2, … unless the run was thinned
         colour = "0.8" if progress else style.POSITIVE
         # a run of 0 epochs has one value: a marker, or the figure would be empty
         one = len(self.loss) == 1
@@ -69,8 +69,9 @@ class LossView:
         ax.grid(True, which="major", color="0.9", lw=0.8)
 
     def update(self, epoch):
-        self.done.set_data(self.epochs[:epoch + 1], self.loss[:epoch + 1])
-        self.dot.set_data([epoch], [self.loss[epoch]])
+        n = int(np.searchsorted(self.epochs, epoch, "right"))  # the values up to ``epoch``
+        self.done.set_data(self.epochs[:n], self.loss[:n])
+        self.dot.set_data([epoch], [self.loss[max(n - 1, 0)]])
 
 
 def plot_loss(history, *, loss_name=None, log_epochs=False, title=None, figsize=(6.4, 4.2),
