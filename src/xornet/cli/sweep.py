@@ -1,8 +1,8 @@
 """``xornet sweep``: train a grid of set-ups, each for many seeds, and compare them."""
 
 import csv
+import io
 import os
-import tempfile
 import time
 from typing import Annotated
 
@@ -11,6 +11,7 @@ import typer
 from xornet.cli import app, flags, options, render, wording
 from xornet.doctor import diagnose as doctor
 from xornet.errors import XornetError
+from xornet.io import files
 from xornet.population import sweep
 
 Opt = typer.Option
@@ -177,11 +178,8 @@ def _heatmap_axes(text):
 
 def _check_outputs(csv_out, plot):
     """Fail before training, not after, when an output cannot be written."""
-    if csv_out:
-        folder = os.path.dirname(os.path.abspath(csv_out))
-        if not os.path.isdir(folder) or os.path.isdir(csv_out):
-            raise XornetError(f"--csv: cannot write {csv_out} (no such folder, or it is a "
-                              "folder); give a file path in an existing folder.")
+    if csv_out is not None:
+        files.writable_target(csv_out, "--csv")  # the rules every file xornet writes follows
     if plot and os.path.exists(plot) and not os.path.isdir(plot):
         raise XornetError(f"--plot: {plot} is a file, not a folder; give a folder to write the "
                           "pictures into.")
@@ -253,23 +251,20 @@ def write_csv(results, path):
     not at all."""
     header = ["index", *sweep.AXES, *CSV_STATS, *(f"diagnosis_{c}" for c in doctor.CODES),
               *CSV_RUN]
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".xornet-", suffix=".csv", dir=folder)
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            out = csv.writer(f)
-            out.writerow(header)
-            for r in results:
-                d = r.as_dict()
-                out.writerow([r.index, *(sweep.label(a, r.values[a]) for a in sweep.AXES),
-                              *(_cell_text(d[k]) for k in CSV_STATS),
-                              *(r.diagnoses.get(c, 0) for c in doctor.CODES),
-                              *(_cell_text(d[k]) for k in CSV_RUN)])
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.remove(tmp)
-        raise
+    def write(f):
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+        out = csv.writer(text)
+        out.writerow(header)
+        for r in results:
+            d = r.as_dict()
+            out.writerow([r.index, *(sweep.label(a, r.values[a]) for a in sweep.AXES),
+                          *(_cell_text(d[k]) for k in CSV_STATS),
+                          *(r.diagnoses.get(c, 0) for c in doctor.CODES),
+                          *(_cell_text(d[k]) for k in CSV_RUN)])
+        text.flush()
+        text.detach()  # the binary file stays open for write_atomic to sync and close
+
+    files.write_atomic(path, write, field="csv")
     return path
 
 

@@ -9,7 +9,7 @@ import typer
 
 from xornet.cli import app, flags, options, render, wording
 from xornet.errors import XornetError
-from xornet.io import datasets
+from xornet.io import datasets, files, modelfile
 from xornet.train import config, restarts
 
 Opt = typer.Option
@@ -48,6 +48,8 @@ def train(
     start = None
     if start_from:
         start, cfg = _start_from(start_from, run, cfg)
+    if save is not None:  # before training: a path that cannot be saved to is said at once
+        _check_save(save, cfg, X, y, start)
     show_progress = not (quiet or json_out)
     net, history = _run_with_progress(cfg, X, y, show_progress, start)
     net.training = {"dataset": data_name, "preset": run["preset"], **net.training,
@@ -55,7 +57,7 @@ def train(
     if start_from:  # the weights came from a file, not from an initialiser
         net.training.update(init="given", start=start_from)
     y_hat = net.predict(X)
-    if save:
+    if save is not None:  # an empty --save '' is refused, not skipped
         net.save(save)
     notes = _insights(cfg, net, history, X, y, data_name)
     pictures = _pictures(cfg, net, history, X, y, data_name, plot, animate)
@@ -127,6 +129,16 @@ def _print_insights(con, notes):
 
 # The flags that say which network to build; with --from the network is the file's.
 NETWORK_FLAGS = ("hidden", "activation", "output_activation", "bias", "init")
+
+
+def _check_save(path, cfg, X, y, start):
+    files.writable_target(path, "--save")
+    net = start if start is not None else cfg.build(X.shape[1], y.shape[1])
+    if modelfile.estimated_bytes(net.n_params) > modelfile.MAX_BYTES:
+        raise XornetError(f"--save: a model of {net.n_params:,} parameters takes about "
+                          f"{modelfile.estimated_bytes(net.n_params) / 2**20:.0f} MB, more than "
+                          f"the {modelfile.MAX_BYTES // 2**20} MB a model file may be (it could "
+                          "not be read back); train a smaller network or leave --save out.")
 
 
 def _start_from(path, run, cfg):
@@ -219,7 +231,7 @@ def _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet):
     con.print(f"[{colour}]{_summary(history)}[/{colour}]")
     for sentence in restarts.story(history.attempts):
         con.print(sentence)
-    if save:
+    if save is not None:
         con.print(f"model saved to {save}")
 
 

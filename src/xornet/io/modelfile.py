@@ -109,9 +109,10 @@ def write(path, doc):
 
 
 def estimated_bytes(n_params):
-    """An upper bound on the size of a model file with ``n_params`` numbers (each written as
-    at most 24 characters, a separator and, at worst, a row of its own)."""
-    return 1024 + 40 * n_params
+    """About how large a model file with ``n_params`` trained weights is: each is written in
+    full precision, about 24 characters and a separator (a guide for refusing early; the
+    writer checks the exact size before it writes)."""
+    return 1024 + 26 * n_params
 
 
 def read(path):

@@ -64,6 +64,9 @@ def check_frames(frames):
 def check_out_path(out_path):
     """The lower-case extension of an animation file name; XornetError when it is neither
     .gif nor .mp4, or .mp4 without ffmpeg on this machine."""
+    if os.path.isdir(out_path):
+        raise XornetError(f"{out_path}: is a folder; give a file name inside it ending in .gif "
+                          "or .mp4, such as training.gif.")
     ext = os.path.splitext(os.fspath(out_path))[1].lower()
     if ext not in FORMATS:
         raise XornetError(f"{out_path}: unknown animation format {ext or '(none)'!r}; give a "
