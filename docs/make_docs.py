@@ -56,10 +56,9 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 TUTORIAL = DOCS / "tutorial.md"
 README = DOCS.parent / "README.md"
-# The run the README opens with, as flags of `xornet train` (and `xornet animate`). When the
-# default run is the lesson (issue 10, item 1) this becomes "" and the hero pictures are
-# drawn by plain `xornet train --plot figures`.
-HERO = "--preset bias-2-2-1 --seed 1"
+# The run the README opens with, as flags of `xornet train` (and `xornet animate`): the
+# default run is the lesson, so the hero pictures are drawn by plain `xornet train`.
+HERO = ""
 CHROMIUM = "/usr/bin/chromium"  # Debian's; never `playwright install`
 IMAGE_PREFIX = "images/tutorial-"  # every picture this script owns starts with this
 GAP = "..."  # written where `lines:` left output out
@@ -313,8 +312,7 @@ def drawings(hero=HERO):
                  ("figures/units.png", "docs/images/xor-units.png"))),
         Drawing("clouds", "xornet train --dataset circles --hidden 4 --quiet --plot circles",
                 (("circles/boundary.png", "docs/images/circles-boundary.png"),)),
-        Drawing("sine", "xornet train --dataset sine --hidden 4 --output-activation linear "
-                "--loss mse --lr 0.05 --epochs 3000 --quiet --plot sine",
+        Drawing("sine", "xornet train --dataset sine --hidden 4 --quiet --plot sine",
                 (("sine/fit.png", "docs/images/sine-fit.png"),)),
         Drawing("animation", _command("xornet animate", hero, "--out xor-training.gif"),
                 (("xor-training.gif", "docs/images/xor-training.gif"),)),

@@ -89,10 +89,10 @@ def test_the_readme_captions_are_what_make_docs_writes():
     assert names == [d.name for d in make_docs.drawings()]
 
 
-def test_the_hero_is_one_setting_away_from_the_default_run():
+def test_the_hero_is_the_default_run():
     hero = make_docs.drawings()[0]
-    assert hero.name == "hero" and hero.command == f"xornet train {make_docs.HERO} --plot figures"
-    assert make_docs.drawings(hero="")[0].command == "xornet train --plot figures"
+    assert hero.name == "hero" and hero.command == "xornet train --plot figures"
+    assert make_docs.drawings(hero="--seed 1")[0].command == "xornet train --seed 1 --plot figures"
 
 
 def test_the_hero_command_draws_the_hero_pictures(tmp_path):

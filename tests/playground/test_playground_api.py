@@ -21,6 +21,7 @@ import xornet
 import xornet.cli.playground  # registers `xornet playground`
 import xornet.train.config
 from xornet.cli import app as cli_app
+from xornet.explain import logic
 from xornet.playground import server, spec
 from xornet.playground.server import create_app
 from xornet.train.config import RunConfig
@@ -232,19 +233,23 @@ def test_an_upload_over_10000_points_is_refused(client):
                                  "10,000; use fewer rows.")
 
 
-def test_a_post_train_runs_the_library_and_stops_when_solved(client):
+def test_a_post_train_runs_the_library_and_stops_when_solved_and_crisp(client):
     r = post(client, {"config": {"dataset": "xor"}, "epochs": 5000})
     doc = strict_json(r.text)
-    assert r.status_code == 200 and doc["solved"] and doc["stop_reason"] == "solved"
+    assert r.status_code == 200 and doc["solved"] and doc["stop_reason"] == "solved and crisp"
     net = xornet.Network.from_weights(doc["weights"], doc["biases"], ["sigmoid", "sigmoid"])
     assert np.all(np.abs(net.predict(XOR_X) - XOR_Y) <= 0.1)  # solved, by our own forward pass
-    # the page pauses at "solved": the library's run of the start stopping there, one attempt
-    assert doc["epochs"] == doc["solved_epoch"] == _solved_epoch_of_the_start() == 37
+    reading = logic.lens(net)
+    assert all(u.crisp for u in reading.layers[0])  # crisp, by the lens
+    # the page stops where the library's run of the same start stops (one attempt)
+    history = _run_of_the_start()
+    assert doc["epochs"] == history.epochs == history.crisp_epoch == 39
+    assert doc["solved_epoch"] == history.solved_epoch == 37
 
 
-def _solved_epoch_of_the_start():
-    once = dataclasses.replace(spec.DEFAULT.run, until_crisp=False, restarts=0)
-    return xornet.train.config.run(once, XOR_X, XOR_Y)[1].solved_epoch
+def _run_of_the_start():
+    once = dataclasses.replace(spec.DEFAULT.run, restarts=0)
+    return xornet.train.config.run(once, XOR_X, XOR_Y)[1]
 
 
 # --- the live session ---------------------------------------------------------------------
@@ -369,7 +374,7 @@ def test_play_runs_one_loop_per_connection_and_stops_when_the_page_goes(client):
     assert not loops
 
 
-def test_play_pauses_when_solved_and_the_panels_read_xor(page):
+def test_play_pauses_when_solved_and_crisp_and_the_panels_read_xor(page):
     page.send(type="play")
     while not (frame := page.next("frame"))["solved"]:
         pass
@@ -377,7 +382,8 @@ def test_play_pauses_when_solved_and_the_panels_read_xor(page):
     assert insights["lens"]["sentences"][-1] == ("The reading agrees: thresholded, ŷ is XOR on "
                                                  "every input row.")
     assert insights["doctor"]["healthy"] and page.next("state")["playing"] is False
-    assert frame["solved_epoch"] == _solved_epoch_of_the_start() and frame["predictions"][1] > 0.9
+    assert frame["solved_epoch"] == _run_of_the_start().solved_epoch
+    assert frame["predictions"][1] > 0.9
 
 
 def test_the_doctor_names_symmetric_units_from_zero_init(page):

@@ -127,7 +127,7 @@ class Connection:
 
     async def _loop(self):
         stepper = self.session.stepper
-        solved_before = stepper.solved
+        finished_before = stepper.finished()  # play on a finished run trains on
         frames = 0
         try:
             while self.playing and self.session.stepper is stepper:
@@ -136,8 +136,7 @@ class Connection:
                     frame = await asyncio.to_thread(self.session.run_epochs, self.speed)
                 await self.send(frame)
                 frames += 1
-                if stepper.diverged or (self.session.spec.run.stop_when_solved
-                                        and stepper.solved and not solved_before):
+                if stepper.diverged or (stepper.finished() and not finished_before):
                     break
                 if frames % INSIGHTS_EVERY == 0:
                     async with self.lock:

@@ -130,13 +130,13 @@ class Session:
         return self.frame()
 
     def train_for(self, epochs, seconds):
-        """Up to ``epochs`` epochs (fewer when solved and asked to stop, or after ``seconds``);
+        """Up to ``epochs`` epochs (fewer when the trainer's stop rule holds, or after ``seconds``);
         returns the frame and why it stopped."""
-        s, run, deadline = self.stepper, self.spec.run, time.perf_counter() + seconds
+        s, deadline = self.stepper, time.perf_counter() + seconds
         reason = "epochs"
         while s.epochs < epochs and not s.diverged:
-            if run.stop_when_solved and s.solved:
-                reason = "solved"
+            if s.finished():  # the trainer's rule: solved (and crisp, by default)
+                reason = s.finished()
                 break
             if time.perf_counter() > deadline:
                 reason = f"time limit ({seconds:g} s)"

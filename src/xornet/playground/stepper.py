@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from xornet.errors import DivergenceError, XornetError
-from xornet.train.trainer import NetworkLearner, StopReason, Trainer
+from xornet.train.trainer import NetworkLearner, StopReason, Trainer, first_stop, stop_rules
 
 MAX_EPOCHS = 200_000  # one session's loss curve stays below a few MB
 
@@ -25,6 +25,10 @@ class Stepper:
         self.net, self.X, self.y, self.run = net, X, y, run
         self.learner = NetworkLearner(net, X, y, run)
         self.trainer = Trainer(self.learner, X, y)
+        # the trainer's own rules (solved, or solved and crisp), without its epoch limit: the
+        # page trains for as long as it plays
+        self.rules = [(reason, test) for reason, test in stop_rules(run)
+                      if reason != StopReason.MAX_EPOCHS]
         self.history = self.learner.history  # history.loss[j]: loss on the whole set after j epochs
         self.diverged = None  # the sentence saying where, once a number stopped being finite
         self.diverged_epoch = None
@@ -38,6 +42,13 @@ class Stepper:
     @property
     def epochs(self):
         return self.history.epochs
+
+    def finished(self):
+        """Why the trainer would stop here ("solved", "solved and crisp", ...), or ""."""
+        h = self.history
+        solved_at = -1 if h.solved_epoch is None else h.solved_epoch
+        return first_stop(self.rules, self.epochs, self.history.loss[-1], solved_at,
+                          self.learner.crisp)
 
     @property
     def updates(self):
