@@ -183,3 +183,21 @@ def test_a_failing_ffmpeg_is_one_sentence_and_leaves_no_file(tmp_path, monkeypat
     with pytest.raises(xornet.XornetError, match="Unknown encoder libx264"):
         viz.animate_training(SLOW, X4, XOR_Y, tmp_path / "run.mp4", frames=30, dpi=20)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin"]
+
+
+def test_a_run_that_restarts_is_animated_as_its_finishing_attempt():
+    # seed 6 of the default run stalls and restarts (README); the film must be the attempt
+    # that finished, from its own first weights to its end
+    from xornet.train.config import RunConfig, run
+    from xornet.viz.animate import record_training
+
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    cfg = RunConfig(seed=6)
+    _, history = run(cfg, X, y)
+    assert len(history.attempts) >= 2  # the case is real: it restarted
+    last = history.attempts[-1].seed
+    recording = record_training(cfg, X, y, frames=30)
+    start = RunConfig(seed=last).build(2, 1).params
+    np.testing.assert_array_equal(recording.params[0], start)
+    np.testing.assert_array_equal(recording.params[-1], run(cfg, X, y)[0].params)

@@ -8,7 +8,7 @@ its artists (image, contour, line ends, edge colours and widths) before grabbing
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -89,6 +89,7 @@ def record_training(config, X, y, frames=60, progress=None):
     frames = check_frames(frames)
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
     check_shape(X.shape[1], y.shape[1])
+    config = _attempt_that_finishes(config, X, y)
     initial = config.build(X.shape[1], y.shape[1]).params.copy()
     if initial.size * (config.epochs + 1) <= MAX_STORED:
         store = np.empty((config.epochs + 1, initial.size))  # row e: params after e epochs
@@ -106,6 +107,16 @@ def record_training(config, X, y, frames=60, progress=None):
     net, history = run_config.run(config, X, y, callbacks=keep)
     kept[history.epochs] = net.params.copy()
     return Recording(epochs, [kept[e] for e in epochs], history, net)
+
+
+def _attempt_that_finishes(config, X, y):
+    """A run that may restart is animated as its last attempt: the seed that finished, once
+    (restarting would draw new weights mid-film)."""
+    if not (config.restarts and config.stop_when_solved):
+        return config
+    _, history = run_config.run(config, X, y)
+    seed = history.attempts[-1].seed if history.attempts else config.seed
+    return replace(config, seed=seed, restarts=0)
 
 
 def _report(progress, before, total):
