@@ -133,3 +133,21 @@ def _read_only(folders, on):
     else:
         for folder in folders:
             os.chmod(folder, 0o555 if on else 0o755)
+
+
+def test_the_cache_looks_warm_only_with_a_fresh_index(tmp_path, monkeypatch):
+    from xornet.population import kernel
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(cache))
+    monkeypatch.setattr(kernel, "__file__", str(tmp_path / "kernel.py"))
+    (tmp_path / "kernel.py").write_text("# the source")
+    assert not kernel.cache_is_warm()  # no index anywhere
+    index = cache / "x" / "kernel._train_blocks-148.py311.nbi"
+    index.parent.mkdir()
+    index.write_bytes(b"")
+    os.utime(index, (1, 1))  # older than the source: numba would recompile
+    assert not kernel.cache_is_warm()
+    os.utime(index, None)
+    assert kernel.cache_is_warm()

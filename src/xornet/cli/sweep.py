@@ -85,6 +85,8 @@ def sweep_command(
     base = _base_config(run, dataset)
     grid = sweep.make_grid(base, allow_large=yes, **lists)
     run_start = time.perf_counter()
+    if not json_out and backend != "numpy" and not dask:
+        _say_if_compiling()
     with render.progress("cells", grid.n_cells, show=not json_out,
                          piped=f"training {grid.n_cells} cells × {seeds} seeds…") as tick:
         if dask:
@@ -174,6 +176,18 @@ def _heatmap_axes(text):
         raise XornetError(f"--heatmap: {text!r} is not two different axes ROWS,COLUMNS; choose "
                           f"from {', '.join(sweep.AXES)}, such as hidden,lr.")
     return tuple(names)
+
+
+def _say_if_compiling():
+    """One line on stderr when the compiled kernel is about to be built for the first time."""
+    import importlib.util
+
+    from xornet.population import kernel
+
+    if importlib.util.find_spec("numba") is not None and not kernel.cache_is_warm():
+        render.console(stderr=True).print(
+            "compiling the population kernel (first run only, about 20 s; later runs load it "
+            "from numba's cache)…")
 
 
 def _check_outputs(csv_out, plot):

@@ -101,6 +101,23 @@ def unsupported(setup):
     return None
 
 
+def cache_is_warm():
+    """Whether numba's cache already holds the compiled kernel (so ``load`` takes a moment,
+    not the ~20 s of a first compile). Looks for the entry point's cache index where numba
+    keeps it: beside this file, or in ``NUMBA_CACHE_DIR``, and newer than this file (numba
+    recompiles after an edit). A guess from file names and times: it never imports numba and
+    never reads the index (numba writes it with pickle)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    folders = [os.path.join(here, "__pycache__")]
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        root = os.environ["NUMBA_CACHE_DIR"]
+        folders += [os.path.join(root, dirpath) for dirpath, _, _ in os.walk(root)]
+    source = os.path.getmtime(os.path.abspath(__file__))
+    return any(name.startswith("kernel._train_blocks-") and name.endswith(".nbi")
+               and os.path.getmtime(os.path.join(folder, name)) >= source  # not stale
+               for folder in folders if os.path.isdir(folder) for name in os.listdir(folder))
+
+
 class KernelUnavailable(Exception):
     """The kernel could not be compiled or loaded here; ``str(e)`` says why in a clause."""
 
