@@ -60,7 +60,7 @@ app = typer.Typer(
 )
 
 # Each command module registers its commands on `app` when it is imported.
-from xornet.cli import doctor, explain, logic, models, playground, plot, separable, sweep, train  # noqa: E402, F401
+from xornet.cli import doctor, explain, export, logic, models, playground, plot, separable, sweep, train  # noqa: E402, F401, E501, I001
 
 
 def main():

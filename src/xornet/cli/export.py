@@ -1,0 +1,63 @@
+"""``xornet export`` and ``xornet import``: a model to ONNX, safetensors or npz, and back."""
+
+from typing import Annotated
+
+import typer
+
+from xornet import load
+from xornet.cli import app, render
+from xornet.io import exchange, onnx_graph
+
+
+@app.command()
+def export(
+    model: Annotated[str, typer.Argument(help="A model JSON file (or builtin:NAME).")],
+    out: Annotated[str, typer.Option("--out", "-o", help="The file to write.")],
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="onnx, safetensors or npz (default: from the --out suffix).")] = None,
+):
+    """Export a model for other tools: ONNX, safetensors (PyTorch) or npz (NumPy)."""
+    net = load(model)
+    fmt = exchange.export(net, out, fmt)
+    con = render.console()
+    shape = "-".join(map(str, net.sizes))
+    con.print(f"wrote {out}: {fmt}, {shape}, {' → '.join(net.activations)}, float64", markup=False)
+    con.print(_how_to_use(net, fmt, out), soft_wrap=True, markup=False)  # code: copy as is
+
+
+def _how_to_use(net, fmt, out):
+    if fmt == "onnx":
+        return (f"ONNX opset {onnx_graph.OPSET}: input x of shape [N, {net.sizes[0]}], output y "
+                f"of shape [N, {net.sizes[-1]}]; run it with onnxruntime or open it in Netron.")
+    if fmt == "npz":
+        n = len(net.layers)
+        layers = [f"W{k}, b{k}" if net.bias else f"W{k}" for k in range(1, n + 1)]
+        if n > 3:
+            layers = [layers[0], "…", layers[-1]]
+        return (f"for NumPy: np.load({out!r}) holds {', '.join(layers)} (W1 is "
+                f"{net.sizes[0]}×{net.sizes[1]}: inputs × units), sizes and activations.")
+    sequential = exchange.torch_sequential(net)
+    if sequential is None:
+        return ("for PyTorch: the step units have no torch module, so write their layers "
+                "yourself; the tensors load as they are.")
+    return (f"for PyTorch: model = {sequential}.double(); "
+            f"model.load_state_dict(safetensors.torch.load_file({out!r}))")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[str, typer.Argument(help="A .safetensors or .npz file.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="The model JSON file to write.")],
+    activations: Annotated[str | None, typer.Option(
+        help="One activation per layer, e.g. tanh,sigmoid; needed when the file names none "
+             "(safetensors saved by PyTorch), and used instead of the file's.")] = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="safetensors or npz (default: from the file's suffix).")] = None,
+):
+    """Turn a safetensors or npz file into a model JSON file, checked like one."""
+    names = None if activations is None else [a.strip() for a in activations.split(",")]
+    spec = exchange.convert(file, out, names, fmt)
+    shape = "-".join(map(str, spec.sizes))
+    acts = " → ".join(a if isinstance(a, str) else a["name"] for a in spec.activations)
+    bias = "bias" if spec.biases is not None else "no bias"
+    render.console().print(f"wrote {out} from {file}: {shape}, {acts}, {bias}", markup=False)
