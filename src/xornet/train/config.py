@@ -3,14 +3,21 @@
 The command line builds one from its flags; presets (``xornet.train.presets``) are instances.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from xornet.core import losses, optimizers
-from xornet.core.network import Network
+from xornet.core.network import Callback, FloatArray, Network
 from xornet.errors import XornetError
+
+if TYPE_CHECKING:
+    from xornet.train.trainer import History
 
 
 @dataclass(frozen=True)
@@ -19,7 +26,7 @@ class RunConfig:
 
     # The default run: chosen by benchmarks/search_default.py over 3024 settings; it solved
     # XOR for every one of 3000 seeds in at most 19 epochs (see benchmarks/README.md).
-    hidden: tuple = (16,)  # spare units: wide layers almost never start in a bad corner
+    hidden: tuple[int, ...] = (16,)  # spare units: wide layers almost never start in a bad corner
     activation: str = "tanh"  # zero-centred, so hidden units start in their steep middle
     output_activation: str = "sigmoid"  # outputs in (0, 1), read as probabilities of 1
     bias: bool = True  # without a bias every unit's line must pass through the origin
@@ -41,7 +48,7 @@ class RunConfig:
     # do (`Wz += H.T.dot(dZ)` before `dH = dZ.dot(Wz.T) * sigmoid_(H)`); kept to reproduce them.
     update_order: str = "textbook"
 
-    def with_(self, **changes):
+    def with_(self, **changes: Any) -> RunConfig:
         """A copy with some fields changed.
 
         Naming an optimizer without a momentum means no momentum: ``with_(optimizer="sgd")``
@@ -52,13 +59,13 @@ class RunConfig:
             changes["momentum"] = 0.0
         return replace(self, **changes)
 
-    def build(self, n_in, n_out):
+    def build(self, n_in: int, n_out: int) -> Network:
         """The untrained network for data with ``n_in`` features and ``n_out`` targets."""
         return Network([n_in, *self.hidden, n_out], activation=self.activation,
                        output_activation=self.output_activation, bias=self.bias,
                        init=self.init, seed=self.seed)
 
-    def check(self):
+    def check(self) -> RunConfig:
         """Check every training field; raise XornetError naming the first bad one.
 
         An explicit call, not ``__post_init__``: a config is built first (by the command
@@ -83,13 +90,15 @@ class RunConfig:
         _check_update_order(self)
         return self
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (``hidden`` as a list), as JSON writes them."""
         d = asdict(self)
         d["hidden"] = list(self.hidden)
         return d
 
 
-def run(config, X, y, callbacks=(), start=None):
+def run(config: RunConfig, X: FloatArray, y: FloatArray, callbacks: Sequence[Callback] = (),
+        start: Network | None = None) -> tuple[Network, History]:
     """Build the network ``config`` describes, train it on (X, y); return (net, history).
 
     ``optimizer="perceptron"`` trains by the perceptron rule (``xornet.train.perceptron``), which
@@ -112,7 +121,7 @@ def run(config, X, y, callbacks=(), start=None):
 UPDATE_ORDERS = ("textbook", "script")
 
 
-def _check_update_order(config):
+def _check_update_order(config: RunConfig) -> None:
     order = config.update_order
     if order not in UPDATE_ORDERS:
         raise XornetError(f"update_order: unknown order {order!r}; choose one of "
@@ -123,12 +132,12 @@ def _check_update_order(config):
                           "sgd with momentum 0.")
 
 
-def _positive_int(name, value):
+def _positive_int(name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise XornetError(f"{name}: expected a whole number ≥ 1; received {value!r}.")
 
 
-def _finite(name, value, low, open_low=False):
+def _finite(name: str, value: Any, low: float, open_low: bool = False) -> None:
     ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
     ok = ok and math.isfinite(value) and (value > low if open_low else value >= low)
     if not ok:

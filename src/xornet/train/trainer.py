@@ -47,7 +47,7 @@ class StopReason(StrEnum):
 class History:
     """What a training run did."""
 
-    loss: list = field(default_factory=list)  # loss after 0, 1, 2, ... epochs
+    loss: list[float] = field(default_factory=list)  # loss after 0, 1, 2, ... epochs
     epochs: int = 0  # epochs of updates actually run
     stop_reason: str = ""  # a StopReason, or "" while running
     solved: bool = False  # every output within tolerance at the end
@@ -57,7 +57,8 @@ class History:
     wall_time: float = 0.0  # seconds
 
     @property
-    def final_loss(self):
+    def final_loss(self) -> float:
+        """The loss after the last epoch (nan before any was recorded)."""
         return self.loss[-1] if self.loss else math.nan
 
 
