@@ -1,6 +1,7 @@
 # The two commands of the README:
-#   make run   - create .venv, install xornet, train XOR (truth table, loss, model on disk)
-#   make test  - install the test extras into .venv; run ruff, the import contracts and the whole test suite
+#   make run   - create .venv, install xornet with every extra ([all]), train XOR (truth table, loss, model on disk)
+#   make test  - install the dev extra into .venv; run ruff, the import contracts, mypy and the whole test suite
+#                (which also builds the wheel and the sdist and installs the wheel into a clean venv)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -12,11 +13,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[all]"
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
 # The browser tests drive Debian's chromium (Playwright's own browser download does not work
@@ -32,6 +33,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test chromium
 	$(BIN)/ruff check src tests benchmarks docs
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
@@ -42,4 +44,4 @@ docs: $(VENV)/.installed
 	$(BIN)/python docs/make_docs.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -9,6 +9,8 @@ of the package (``xornet.core``, ``xornet.train``, ``xornet.population``, ``xorn
 ``xornet.cli``); ``docs/architecture.md`` says what each room owns.
 """
 
+import os
+
 from xornet.core.gradcheck import gradcheck
 from xornet.core.network import Network
 from xornet.errors import DivergenceError, XornetError
@@ -16,10 +18,32 @@ from xornet.io import datasets
 from xornet.train.config import RunConfig
 from xornet.train.trainer import History
 
-__version__ = "0.1.0"
+__version__: str  # declared, not set: __getattr__ below reads it on first use
 
 
-def load(path):
+def __getattr__(name: str) -> str:
+    """``xornet.__version__``, read on first use (importing importlib.metadata costs ~25 ms,
+    more than the rest of ``import xornet`` after NumPy)."""
+    if name != "__version__":
+        raise AttributeError(f"module 'xornet' has no attribute {name!r}")
+    global __version__
+    __version__ = _version()
+    return __version__
+
+
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml's ``version``, the one place it
+    is written. A source tree on PYTHONPATH that was never installed has no metadata; it
+    reports ``0+unknown`` rather than a number that might be wrong."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("xornet")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def load(path: str | os.PathLike[str]) -> Network:
     """Read a model file written by ``Network.save`` (or by hand) and return a Network.
 
     ``path`` may also name a hand-built network that ships with xornet, such as

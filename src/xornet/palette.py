@@ -15,12 +15,14 @@ The colours are chosen for readers with colour-vision deficiencies:
 Plain data only (hex strings): nothing here imports matplotlib or a web framework.
 """
 
+from typing import Any
+
 # ColorBrewer RdBu, 11 classes, from the low end (red) to the high end (blue); the middle
 # step is the near-white of an undecided output.
 MAP = ("#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0",
        "#92c5de", "#4393c3", "#2166ac", "#053061")
 
-COLOURS = {
+COLOURS: dict[str, Any] = {  # each entry has its own shape (a colour, a tuple, dicts)
     "map": MAP,
     "negative": MAP[1],  # a negative weight, a unit that is off, class "0"
     "positive": MAP[-2],  # a positive weight, a unit that is on, class "1"

@@ -59,10 +59,27 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from xornet import __version__
+
+        typer.echo(f"xornet {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", "-V", is_eager=True,
+                                 callback=_print_version, help="Print the version and exit."),
+) -> None:
+    """Learn, teach and study how a neural network learns XOR."""
+
+
 # Each command module registers its commands on `app` when it is imported.
 from xornet.cli import doctor, explain, export, logic, models, playground, plot, separable, sweep, train  # noqa: E402, F401, E501, I001
 
 
-def main():
+def main() -> None:
     """Entry point of the ``xornet`` console script."""
     app()

@@ -25,11 +25,8 @@ DataSeedOpt = Annotated[int, Opt(help="Seed of the generated dataset.")]
 
 
 def _viz():
-    try:
-        from xornet import viz
-    except ImportError as e:
-        raise XornetError(f"pictures need matplotlib and Pillow ({e.name} is missing); "
-                          "install them with: pip install matplotlib pillow") from None
+    from xornet import viz  # without matplotlib: one sentence naming xornet[viz] (MissingExtra)
+
     return viz
 
 

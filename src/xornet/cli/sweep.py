@@ -10,7 +10,7 @@ import typer
 
 from xornet.cli import app, flags, options, render, wording
 from xornet.doctor import diagnose as doctor
-from xornet.errors import XornetError
+from xornet.errors import XornetError, require
 from xornet.io import files
 from xornet.population import sweep
 
@@ -78,6 +78,10 @@ def sweep_command(
         options.check_count(flag, value, low)
     axes = _heatmap_axes(heatmap)
     _check_outputs(csv_out, plot)
+    if plot:  # the extras a run needs are named before it starts
+        require("viz", "--plot")
+    if dask:
+        require("dask", "--dask")
     if dataset is not None and data_csv is not None:
         raise XornetError("--data-csv: give either --dataset or --data-csv, not both.")
     X, y, data_name = options.load_data(dataset, data_csv, target, n_bits, samples, noise,

@@ -8,7 +8,7 @@ import numpy as np
 import typer
 
 from xornet.cli import app, flags, options, render, wording
-from xornet.errors import XornetError
+from xornet.errors import XornetError, require
 from xornet.io import datasets, files, modelfile
 from xornet.train import config, restarts
 
@@ -43,6 +43,8 @@ def train(
     options.check_count("--n-bits", n_bits)
     options.check_count("--samples", samples)
     options.check_count("--data-seed", data_seed, low=0)
+    if plot or animate:  # say so before training, not after
+        require("viz", "--plot" if plot else "--animate")
     X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     cfg = flags.build_config(**run, dataset=dataset)  # sine: a linear output and mse
     start = None

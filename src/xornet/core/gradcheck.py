@@ -1,11 +1,20 @@
 """Check backpropagation against central finite differences."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
+import numpy.typing as npt
 
 from xornet.core import losses
 
+if TYPE_CHECKING:
+    from xornet.core.network import Network
 
-def gradcheck(net, X, y, loss="mse", h=1e-6):
+
+def gradcheck(net: Network, X: npt.ArrayLike, y: npt.ArrayLike, loss: str = "mse",
+              h: float = 1e-6) -> float:
     """Relative error between the analytic gradient and central finite differences.
 
     For each parameter θ the numeric slope is (E(θ + h) − E(θ − h)) / 2h. The error is
@@ -29,5 +38,5 @@ def gradcheck(net, X, y, loss="mse", h=1e-6):
         down = loss_fn.value(net.forward(X), y)
         params[i] = old
         numeric[i] = (up - down) / (2.0 * h)
-    scale = max(np.linalg.norm(analytic) + np.linalg.norm(numeric), 1e-12)
+    scale = max(float(np.linalg.norm(analytic) + np.linalg.norm(numeric)), 1e-12)
     return float(np.linalg.norm(analytic - numeric) / scale)

@@ -22,6 +22,7 @@ A population of M networks is a matrix P (n_params, M), one network per column; 
 then gives W (n_in, n_out, M) and b (n_out, M), the population on the last axis.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -51,7 +52,7 @@ class ParamLayout:
         Length of the flat vector.
     """
 
-    sizes: tuple
+    sizes: Sequence[int]  # any sequence of int; kept as a tuple
     bias: bool
     shapes: tuple = field(init=False)
     w_at: tuple = field(init=False)

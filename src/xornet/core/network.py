@@ -1,21 +1,38 @@
 """The Network: a stack of Dense layers with every parameter in one flat vector."""
 
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from xornet.core import initializers, losses
+from xornet.core.activations import Activation
 from xornet.core.activations import get as get_activation
 from xornet.core.layers import Dense
 from xornet.core.layout import ParamLayout
 from xornet.errors import XornetError
+
+if TYPE_CHECKING:
+    from xornet.train.trainer import History
+
+# The arrays xornet computes with: float64 matrices (samples × columns, or n_in × n_out).
+FloatArray = npt.NDArray[np.float64]
+# What a model file or ``from_weights`` may give for one layer's activation.
+ActivationSpec = str | Mapping[str, Any] | Activation
+# Called after every epoch of ``fit`` as callback(net, history); returning True stops.
+Callback = Callable[["Network", "History"], bool | None]
 
 MAX_UNITS = 4096  # per layer: far beyond what this tool is for, small enough to stay in memory
 MAX_PARAMETERS = 10_000_000  # in all: 80 MB per copy of the weights (a model file holds fewer)
 _NO_TARGETS = object()  # check_data's default: check X alone (None is a wrong y, not "no y")
 
 
-def _check_sizes(sizes):
+def _check_sizes(sizes: Sequence[int]) -> list[int]:
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
         raise XornetError(
             f"sizes: expected a list of at least two layer sizes such as [2, 3, 1]; "
@@ -39,7 +56,8 @@ def _check_sizes(sizes):
     return sizes
 
 
-def _layer_activations(n_layers, activation, output_activation):
+def _layer_activations(n_layers: int, activation: str | Sequence[str],
+                       output_activation: str) -> list[str]:
     """One activation name per layer: the hidden ones from ``activation`` (a name, or a list
     with one name per hidden layer), the last from ``output_activation``."""
     hidden = n_layers - 1
@@ -77,8 +95,20 @@ class Network:
         float64 by default.
     """
 
-    def __init__(self, sizes, activation="sigmoid", output_activation="sigmoid", bias=True,
-                 init="uniform", seed=0, dtype=np.float64):
+    sizes: list[int]
+    bias: bool
+    layout: ParamLayout
+    params: FloatArray  # every weight and bias, (n_params,): see xornet.core.layout
+    grads: FloatArray  # their gradients, the same layout
+    layers: list[Dense]
+    training: dict[str, Any]  # how the model was trained; filled by fit, stored by save
+    init: str  # the initialiser's name; "given" for from_weights, "custom" for a function
+    seed: int | None  # None for from_weights
+
+    def __init__(self, sizes: Sequence[int], activation: str | Sequence[str] = "sigmoid",
+                 output_activation: str = "sigmoid", bias: bool = True,
+                 init: str | Callable[..., FloatArray] = "uniform", seed: int = 0,
+                 dtype: npt.DTypeLike = np.float64) -> None:
         sizes = _check_sizes(sizes)
         names = _layer_activations(len(sizes) - 1, activation, output_activation)
         init_fn = initializers.get(init)
@@ -93,7 +123,9 @@ class Network:
         self.seed = seed
 
     @classmethod
-    def from_weights(cls, weights, biases=None, activations=None):
+    def from_weights(cls, weights: Sequence[npt.ArrayLike],
+                     biases: Sequence[npt.ArrayLike] | None = None,
+                     activations: Sequence[ActivationSpec] | None = None) -> Network:
         """Build a network from given weight matrices (and bias vectors, or None for no bias).
 
         ``activations`` is one name per layer (default: sigmoid everywhere), or an
@@ -101,27 +133,27 @@ class Network:
         "step", "theta": 0.5, "strict": True}``). The arrays are copied, so the caller's
         arrays are never changed by training.
         """
-        weights = [np.array(w, dtype=np.float64, ndmin=2) for w in weights]
-        if not weights:
+        matrices = [np.array(w, dtype=np.float64, ndmin=2) for w in weights]
+        if not matrices:
             raise XornetError("weights: give at least one weight matrix.")
-        sizes = [weights[0].shape[0]] + [w.shape[1] for w in weights]
-        for k, w in enumerate(weights):
+        sizes = [matrices[0].shape[0]] + [w.shape[1] for w in matrices]
+        for k, w in enumerate(matrices):
             if w.ndim != 2 or w.shape[0] != sizes[k]:
                 raise XornetError(
                     f"weights: layer {k + 1} has shape {w.shape} but must have {sizes[k]} rows "
                     "to match the previous layer's outputs."
                 )
-        names = list(activations) if activations is not None else ["sigmoid"] * len(weights)
-        if len(names) != len(weights):
+        names = list(activations) if activations is not None else ["sigmoid"] * len(matrices)
+        if len(names) != len(matrices):
             raise XornetError(
-                f"activations: {len(names)} names given for {len(weights)} layers; give one "
+                f"activations: {len(names)} names given for {len(matrices)} layers; give one "
                 "per layer."
             )
         net = cls.__new__(cls)
         net._build(_check_sizes(sizes), [get_activation(n) for n in names],
                    biases is not None, np.float64)
         for k, layer in enumerate(net.layers):
-            layer.W[...] = weights[k]
+            layer.W[...] = matrices[k]
             if biases is not None:
                 b = np.asarray(biases[k], dtype=np.float64)
                 if b.shape != (layer.n_out,):
@@ -133,7 +165,8 @@ class Network:
         net.init, net.seed = "given", None
         return net
 
-    def _build(self, sizes, names, bias, dtype):
+    def _build(self, sizes: list[int], names: Sequence[str | Activation], bias: bool,
+               dtype: npt.DTypeLike) -> None:
         """Lay out every parameter in one flat vector (``xornet.core.layout``: layer by layer,
         W row-major, then b) and give each layer views into it; the gradient buffer has the
         same layout."""
@@ -152,31 +185,32 @@ class Network:
 
     # --- what a user reads -------------------------------------------------------------
     @property
-    def weights(self):
+    def weights(self) -> list[FloatArray]:
         """List of weight matrices; layer k has shape (n_in, n_out). Views: edits stick."""
         return [layer.W for layer in self.layers]
 
     @property
-    def biases(self):
+    def biases(self) -> list[FloatArray] | None:
         """List of bias vectors of shape (n_out,), or None when the network has no bias."""
         return [layer.b for layer in self.layers] if self.bias else None
 
     @property
-    def activations(self):
+    def activations(self) -> list[str]:
         """One activation name per layer."""
         return [layer.activation.name for layer in self.layers]
 
     @property
-    def n_params(self):
-        return self.params.size
+    def n_params(self) -> int:
+        """How many weights and biases the network has."""
+        return int(self.params.size)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shape = "-".join(str(s) for s in self.sizes)
         acts = " → ".join(self.activations)
         bias = "bias" if self.bias else "no bias"
         return f"Network({shape}, {acts}, {bias}, {self.n_params} parameters)"
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         """A compact summary for Jupyter: shape, activations, parameter count and, for small
         layers, each weight matrix (rows: the layer's inputs, then b; columns: its units)."""
         from html import escape
@@ -203,20 +237,20 @@ class Network:
         return "".join(parts) + "</div>"
 
     # --- computing ---------------------------------------------------------------------
-    def forward(self, X):
+    def forward(self, X: FloatArray) -> FloatArray:
         """Forward pass on a checked (n, n_in) array; every layer caches its x, z and a."""
         a = X
         for layer in self.layers:
             a = layer.forward(a)
         return a
 
-    def backward(self, grad_out):
+    def backward(self, grad_out: FloatArray) -> None:
         """Backward pass from ∂E/∂ŷ; fills ``self.grads`` (every gradient before any update)."""
         g = grad_out
         for k in range(len(self.layers) - 1, -1, -1):
             g = self.layers[k].backward(g, need_input_grad=k > 0)
 
-    def predict(self, X):
+    def predict(self, X: npt.ArrayLike) -> FloatArray:
         """Outputs for inputs ``X`` (n_samples, n_in) → (n_samples, n_out).
 
         Outputs that overflow float64 come back as inf or nan, without warnings; the edges
@@ -226,7 +260,8 @@ class Network:
         with np.errstate(over="ignore", invalid="ignore"):
             return self.forward(X).copy()
 
-    def gradients(self, X, y, loss="mse"):
+    def gradients(self, X: npt.ArrayLike, y: npt.ArrayLike, loss: str = "mse"
+                  ) -> tuple[list[FloatArray], list[FloatArray] | None]:
         """Gradients of the loss at the current weights.
 
         Returns
@@ -241,14 +276,17 @@ class Network:
         db = [layer.db.copy() for layer in self.layers] if self.bias else None
         return dW, db
 
-    def loss(self, X, y, loss="mse"):
+    def loss(self, X: npt.ArrayLike, y: npt.ArrayLike, loss: str = "mse") -> float:
         """The value of ``loss`` on (X, y) at the current weights."""
         X, y = self.check_data(X, y)
-        return losses.get(loss).value(self.forward(X), y)
+        return float(losses.get(loss).value(self.forward(X), y))
 
-    def fit(self, X, y, epochs=5000, lr=0.5, loss="mse", batch_size=None, optimizer="sgd",
-            seed=0, momentum=0.0, shuffle=False, tolerance=0.1, stop_when_solved=False,
-            target_loss=None, update_order="textbook", callbacks=()):
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike, epochs: int = 5000, lr: float = 0.5,
+            loss: str = "mse", batch_size: int | None = None, optimizer: str = "sgd",
+            seed: int = 0, momentum: float = 0.0, shuffle: bool = False,
+            tolerance: float = 0.1, stop_when_solved: bool = False,
+            target_loss: float | None = None, update_order: str = "textbook",
+            callbacks: Sequence[Callback] = ()) -> History:
         """Train by backpropagation; each keyword is the ``xornet.train.config.RunConfig``
         field of that name (the defaults here are fit's own: plain gradient descent on the
         MSE, no early stop).
@@ -268,7 +306,7 @@ class Network:
         return train(self, X, y, config, callbacks)
 
     # --- files -------------------------------------------------------------------------
-    def save(self, path):
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model as a JSON file (atomically: an interrupted save keeps the old file)."""
         from xornet.io import modelfile
 
@@ -283,7 +321,13 @@ class Network:
         modelfile.write(path, doc)
 
     # --- input checks ------------------------------------------------------------------
-    def check_data(self, X, y=_NO_TARGETS):
+    @overload
+    def check_data(self, X: npt.ArrayLike) -> tuple[FloatArray, None]: ...
+    @overload
+    def check_data(self, X: npt.ArrayLike, y: npt.ArrayLike) -> tuple[FloatArray, FloatArray]: ...
+
+    def check_data(self, X: npt.ArrayLike, y: object = _NO_TARGETS
+                   ) -> tuple[FloatArray, FloatArray | None]:
         """Check data for this network; return ``(X, y)`` as float64 matrices.
 
         Parameters
@@ -317,7 +361,7 @@ class Network:
         return X, y
 
 
-def require_finite(values, source):
+def require_finite(values: FloatArray, source: str) -> FloatArray:
     """``values`` unchanged when every one is finite; else one XornetError saying they
     overflowed, so an inf or a nan is never shown as if it were a result."""
     if not np.all(np.isfinite(values)):
@@ -327,7 +371,7 @@ def require_finite(values, source):
     return values
 
 
-def _as_float_matrix(a, name):
+def _as_float_matrix(a: object, name: str) -> FloatArray:
     try:
         a = np.asarray(a, dtype=np.float64)
     except (TypeError, ValueError):
@@ -341,7 +385,7 @@ def _as_float_matrix(a, name):
     return a
 
 
-def _check_seed(seed):
+def _check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise XornetError(f"seed: expected a whole number ≥ 0; received {seed!r}.")
     return int(seed)

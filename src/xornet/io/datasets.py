@@ -6,14 +6,21 @@ Every loader returns float64 arrays ``X`` of shape (n_samples, n_features) and `
 Reading the user's own CSV lives in :mod:`xornet.io.csvdata`.
 """
 
+from __future__ import annotations  # hints stay text: `np.random.Generator` would load numpy.random
+
 import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from xornet.errors import XornetError
+
+Points = npt.NDArray[np.float64]  # float64, (n, columns)
+Data = tuple[Points, Points]  # (X (n, n_features), y (n, 1))
 
 __all__ = [
     "GATE_COLUMNS",
@@ -48,16 +55,16 @@ class _Dataset:
     name: str
     description: str
     kind: str  # "truth table", "regression" or "classification"
-    make: Callable[..., tuple[np.ndarray, np.ndarray]]  # make(n_bits, n, noise, rng)
+    make: Callable[[int, int, float, np.random.Generator], Data]  # make(n_bits, n, noise, rng)
     default_noise: float = 0.0
 
 
-def _gate(column):
+def _gate(column: str) -> Data:
     y = np.array([[float(c)] for c in column])  # (4, 1)
     return TRUTH_TABLE_INPUTS.copy(), y
 
 
-def _parity(n_bits, n, noise, rng):
+def _parity(n_bits: int, n: int, noise: float, rng: np.random.Generator) -> Data:
     rows = np.arange(2**n_bits)[:, None]  # (2**n, 1)
     shifts = np.arange(n_bits - 1, -1, -1)  # most significant bit first
     bits = (rows >> shifts) & 1  # (2**n, n_bits)
@@ -65,7 +72,7 @@ def _parity(n_bits, n, noise, rng):
     return bits.astype(np.float64), y.astype(np.float64)
 
 
-def _sine(n_bits, n, noise, rng):
+def _sine(n_bits: int, n: int, noise: float, rng: np.random.Generator) -> Data:
     x = np.linspace(-np.pi, np.pi, n)[:, None]  # (n, 1), both ends included
     y = np.sin(x)
     if noise > 0:
@@ -77,21 +84,21 @@ def _sine(n_bits, n, noise, rng):
 # the labels and one shuffle so that online training does not see all of one class first.
 
 
-def _xor_corners(label, count, rng):
+def _xor_corners(label: int, count: int, rng: np.random.Generator) -> Points:
     # Class 0 sits on corners (0,0) and (1,1), class 1 on (0,1) and (1,0): XOR of the corner.
     # Alternating corners splits each class evenly, so all four corners are populated.
     corners = np.array([[0.0, 0.0], [1.0, 1.0]] if label == 0 else [[0.0, 1.0], [1.0, 0.0]])
     return corners[np.arange(count) % 2]
 
 
-def _circle(label, count, rng):
+def _circle(label: int, count: int, rng: np.random.Generator) -> Points:
     # Class 1 is the inner circle (radius 0.5), class 0 the outer ring (radius 1).
     radius = 0.5 if label == 1 else 1.0
     angle = rng.uniform(0.0, 2 * np.pi, count)
     return radius * np.column_stack([np.cos(angle), np.sin(angle)])
 
 
-def _moon(label, count, rng):
+def _moon(label: int, count: int, rng: np.random.Generator) -> Points:
     # Two unit half-circles: class 0 arches up from (0, 0); class 1 arches down, shifted to
     # (1, 0.5) so each moon's tip reaches into the other's hollow.
     angle = rng.uniform(0.0, np.pi, count)
@@ -103,7 +110,7 @@ def _moon(label, count, rng):
 SPIRAL_TURNS = 1.5  # enough turns that no straight or gently curved line separates the arms
 
 
-def _spiral(label, count, rng):
+def _spiral(label: int, count: int, rng: np.random.Generator) -> Points:
     # Radius grows linearly with the angle; class 1 is class 0 rotated by half a turn.
     t = rng.uniform(0.0, 1.0, count)
     angle = 2 * np.pi * SPIRAL_TURNS * t + np.pi * label
@@ -113,13 +120,14 @@ def _spiral(label, count, rng):
 BLOB_SPREAD = 0.35  # each blob's own standard deviation; the noise option adds to it
 
 
-def _blob(label, count, rng):
+def _blob(label: int, count: int, rng: np.random.Generator) -> Points:
     centre = 0.5 if label == 1 else -0.5
     return rng.normal(centre, BLOB_SPREAD, size=(count, 2))
 
 
-def _cloud(shape):
-    def make(n_bits, n, noise, rng):
+def _cloud(shape: Callable[[int, int, np.random.Generator], Points]
+           ) -> Callable[[int, int, float, np.random.Generator], Data]:
+    def make(n_bits: int, n: int, noise: float, rng: np.random.Generator) -> Data:
         n0 = n // 2  # balanced classes; an odd sample goes to class 1
         parts = [shape(0, n0, rng), shape(1, n - n0, rng)]
         X = np.concatenate(parts) + rng.normal(0.0, noise, size=(n, 2))  # (n, 2)
@@ -161,7 +169,7 @@ _REGISTRY = {
 NAMES = tuple(_REGISTRY)
 
 
-def describe():
+def describe() -> list[tuple[str, str, str]]:
     """List the named datasets for ``xornet datasets``.
 
     Returns
@@ -174,7 +182,8 @@ def describe():
     return [(d.name, d.description, d.kind) for d in _REGISTRY.values()]
 
 
-def load(name, *, n_bits=3, n_samples=200, noise=None, seed=0):
+def load(name: str, *, n_bits: int = 3, n_samples: int = 200, noise: float | None = None,
+         seed: int = 0) -> Data:
     """Return the dataset called ``name`` as float64 arrays ``(X, y)``.
 
     Parameters
@@ -218,7 +227,7 @@ def load(name, *, n_bits=3, n_samples=200, noise=None, seed=0):
     return X.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
 
 
-def is_boolean(y):
+def is_boolean(y: npt.ArrayLike) -> bool:
     """Return True when every target is exactly 0 or 1 (False for empty or non-numeric ``y``)."""
     try:
         values = np.asarray(y, dtype=np.float64)
@@ -227,7 +236,7 @@ def is_boolean(y):
     return bool(values.size > 0 and np.all((values == 0.0) | (values == 1.0)))
 
 
-def _check_int(field, value, low, high):
+def _check_int(field: str, value: Any, low: int, high: int | None) -> int:
     # bool is an int in Python, but seed=True is a mistake, never an intent.
     ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if not ok or value < low or (high is not None and value > high):
@@ -236,7 +245,7 @@ def _check_int(field, value, low, high):
     return int(value)
 
 
-def _check_noise(noise):
+def _check_noise(noise: Any) -> float | None:
     if noise is None:
         return None
     ok = isinstance(noise, numbers.Real) and not isinstance(noise, bool)

@@ -24,7 +24,7 @@ MAX_MEMBERS = 256  # a 63-layer network has 128 arrays
 def encode(arrays: dict[str, np.ndarray]) -> bytes:
     """The bytes of an npz file holding ``arrays`` (name → array), uncompressed, no pickle."""
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]  # names, not savez's own keywords
     return buffer.getvalue()
 
 
@@ -57,7 +57,8 @@ def decode(data: bytes, source: str, max_bytes: int, check: Callable[[dict], Non
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
-        _fail(source, "is not an npz file (a zip archive of .npy arrays, as np.savez writes)")
+        raise _failure(source, "is not an npz file (a zip archive of .npy arrays, as np.savez "
+                               "writes)") from None
     with archive:
         infos = archive.infolist()
         names = [info.filename for info in infos]
@@ -73,7 +74,7 @@ def decode(data: bytes, source: str, max_bytes: int, check: Callable[[dict], Non
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             return {name: npz[name] for name in npz.files}
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        _fail(source, f"cannot be loaded ({e})")
+        raise _failure(source, f"cannot be loaded ({e})") from None
 
 
 def _member_header(archive, info, source):
@@ -103,5 +104,9 @@ def _member_header(archive, info, source):
     return name, (dtype, shape)
 
 
+def _failure(source, message):
+    return XornetError(f"{source}: {message}.")
+
+
 def _fail(source, message):
-    raise XornetError(f"{source}: {message}.")
+    raise _failure(source, message)

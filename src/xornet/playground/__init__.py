@@ -11,6 +11,11 @@ time), ``frames`` (the numbers behind each view), ``insights`` (logic lens and d
 ``server`` (routes and running). ``xornet playground`` starts it.
 """
 
+# ruff: noqa: E402 (the check below runs before the imports that need the extra)
+from xornet.errors import require
+
+require("playground", "playground")  # one sentence naming `pip install 'xornet[playground]'`
+
 from xornet.playground.server import create_app, serve
 
 __all__ = ["create_app", "serve"]

@@ -39,7 +39,7 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -173,7 +173,7 @@ def _why(error):
     return f"compiling it failed ({type(error).__name__}: {str(error).splitlines()[0]})"
 
 
-_PLAIN = {}  # the plain Python functions, kept so a failed compile can put them back
+_PLAIN: dict[str, Any] = {}  # the plain Python functions, to put back after a failed compile
 
 
 def _compile(numba):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from xornet.core import activations, initializers, losses, network
-from xornet.errors import XornetError
+from xornet.errors import XornetError, require
 from xornet.population.setup import make_setup
 from xornet.population.trainer import BACKENDS, train_population
 from xornet.train.config import RunConfig
@@ -298,8 +298,10 @@ def preflight(grid, X, y, seeds, backend="auto"):
         if backend != "numpy":
             from xornet.population import kernel
 
+            if numba_missing and backend == "numba":
+                require("fast", "backend")  # says which extra brings numba
             reason = kernel.unsupported(setup) or ("numba is not installed (pip install "
-                                                    "numba)" if numba_missing else None)
+                                                    "'xornet[fast]')" if numba_missing else None)
         if reason and backend == "numba":
             raise XornetError(f"backend: the numba kernel cannot run cell {cell.index} "
                               f"({reason}); use backend auto or numpy.")
@@ -367,11 +369,8 @@ def run_dask(grid, X, y, seeds, address, *, backend="auto", diagnose_cap=DIAGNOS
     cannot run a cell. An interruption (Ctrl+C) cancels the sweep's tasks on the cluster.
     """
     preflight(grid, X, y, seeds, backend)
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise XornetError("dask: dask.distributed is not installed; install it with pip "
-                          "install 'dask[distributed]' or run the sweep on this machine.") from None
+    require("dask", "dask")
+    from dask.distributed import Client
     client = _connect(Client, address)
     with client:
         try:

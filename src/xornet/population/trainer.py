@@ -28,16 +28,19 @@ and against ``Network.fit``.
 import importlib.util
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
-from xornet.errors import XornetError
+from xornet.errors import XornetError, require
 from xornet.population.numpy_path import (
     evaluate,
     train_numpy,
 )
 from xornet.population.setup import Setup, config_for, initial_params, make_setup
+from xornet.train.config import RunConfig
 from xornet.train.trainer import training_record
 
 BACKENDS = ("auto", "numpy", "numba")
@@ -116,8 +119,10 @@ class PopulationResult:
         return net
 
 
-def train_population(config, X, y, seeds, *, lrs=None, inits=None, backend="auto",
-                     threads=None):
+def train_population(config: RunConfig, X: npt.ArrayLike, y: npt.ArrayLike,
+                     seeds: int | Sequence[int], *, lrs: float | Sequence[float] | None = None,
+                     inits: str | Sequence[str] | None = None, backend: str = "auto",
+                     threads: int | None = None) -> PopulationResult:
     """Train one network per seed, all at once; return a ``PopulationResult``.
 
     Parameters
@@ -169,7 +174,9 @@ def _choose_backend(setup, backend):
 
     reason = kernel.unsupported(setup)
     if reason is None and importlib.util.find_spec("numba") is None:
-        reason = "numba is not installed (pip install numba)"
+        if backend == "numba":
+            require("fast", "backend")  # says which extra brings numba
+        reason = "numba is not installed (pip install 'xornet[fast]')"
     if reason is None:
         return "numba"
     if backend == "numba":

@@ -3,14 +3,21 @@
 The command line builds one from its flags; presets (``xornet.train.presets``) are instances.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from xornet.core import losses, optimizers
-from xornet.core.network import Network
+from xornet.core.network import Callback, FloatArray, Network
 from xornet.errors import XornetError
+
+if TYPE_CHECKING:
+    from xornet.train.trainer import History
 
 
 @dataclass(frozen=True)
@@ -22,7 +29,7 @@ class RunConfig:
     # ŷ ≈ h1 AND h2 = XOR". Chosen with the population trainer over sigmoid/tanh, four inits,
     # bce/mse, lr 1-4, momentum 0/0.9: the first attempt ends that way for 70 % of seeds (the
     # others stall and restart), and every one of seeds 0..4999 ends so (README, "Presets").
-    hidden: tuple = (2,)  # the smallest network that can learn XOR: every unit can be read
+    hidden: tuple[int, ...] = (2,)  # the smallest network that learns XOR: every unit readable
     activation: str = "sigmoid"  # outputs in (0, 1): a hidden unit reads as a 0/1 gate
     output_activation: str = "sigmoid"  # outputs in (0, 1), read as probabilities of 1
     bias: bool = True  # without a bias every unit's line must pass through the origin
@@ -52,7 +59,7 @@ class RunConfig:
     # run fail (seeds 0..4999 need at most 7)
     restarts: int = 10
 
-    def with_(self, **changes):
+    def with_(self, **changes: Any) -> RunConfig:
         """A copy with some fields changed.
 
         Naming an optimizer without a momentum means no momentum: ``with_(optimizer="sgd")``
@@ -63,13 +70,13 @@ class RunConfig:
             changes["momentum"] = 0.0
         return replace(self, **changes)
 
-    def build(self, n_in, n_out):
+    def build(self, n_in: int, n_out: int) -> Network:
         """The untrained network for data with ``n_in`` features and ``n_out`` targets."""
         return Network([n_in, *self.hidden, n_out], activation=self.activation,
                        output_activation=self.output_activation, bias=self.bias,
                        init=self.init, seed=self.seed)
 
-    def check(self):
+    def check(self) -> RunConfig:
         """Check every training field; raise XornetError naming the first bad one.
 
         An explicit call, not ``__post_init__``: a config is built first (by the command
@@ -94,7 +101,7 @@ class RunConfig:
         _whole("restarts", self.restarts)
         return self
 
-    def check_targets(self, y):
+    def check_targets(self, y: np.ndarray) -> None:
         """Check that the loss can be computed on the checked targets y (n, n_out).
 
         Binary cross-entropy reads each target as a probability: −(y·ln ŷ + (1 − y)·ln(1 − ŷ))
@@ -110,13 +117,15 @@ class RunConfig:
                 "linear output activation."
             )
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (``hidden`` as a list), as JSON writes them."""
         d = asdict(self)
         d["hidden"] = list(self.hidden)
         return d
 
 
-def run(config, X, y, callbacks=(), start=None):
+def run(config: RunConfig, X: FloatArray, y: FloatArray, callbacks: Sequence[Callback] = (),
+        start: Network | None = None) -> tuple[Network, History]:
     """Build the network ``config`` describes, train it on (X, y); return (net, history).
 
     ``optimizer="perceptron"`` trains by the perceptron rule (``xornet.train.perceptron``), which
@@ -142,7 +151,7 @@ def run(config, X, y, callbacks=(), start=None):
     return restarts.run(config, X, y, callbacks)
 
 
-def _whole(name, value):
+def _whole(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise XornetError(f"{name}: expected a whole number ≥ 0; received {value!r}.")
 
@@ -150,7 +159,7 @@ def _whole(name, value):
 UPDATE_ORDERS = ("textbook", "script")
 
 
-def _check_update_order(config):
+def _check_update_order(config: RunConfig) -> None:
     order = config.update_order
     if order not in UPDATE_ORDERS:
         raise XornetError(f"update_order: unknown order {order!r}; choose one of "
@@ -161,12 +170,12 @@ def _check_update_order(config):
                           "sgd with momentum 0.")
 
 
-def _positive_int(name, value):
+def _positive_int(name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise XornetError(f"{name}: expected a whole number ≥ 1; received {value!r}.")
 
 
-def _finite(name, value, low, open_low=False):
+def _finite(name: str, value: Any, low: float, open_low: bool = False) -> None:
     ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
     ok = ok and math.isfinite(value) and (value > low if open_low else value >= low)
     if not ok:

@@ -23,10 +23,12 @@ The tutorial presets and ``wide`` neither restart nor wait for crisp units: each
 one run exactly, stalls included.
 """
 
+from typing import Any
+
 from xornet.errors import XornetError
 from xornet.train.config import RunConfig
 
-ONE_RUN = {"until_crisp": False, "restarts": 0}  # the run as written, stalls included
+ONE_RUN: dict[str, Any] = {"until_crisp": False, "restarts": 0}  # as written, stalls included
 
 PRESETS = {
     "classic": RunConfig(

@@ -54,7 +54,7 @@ MAX_CURVE = 200_000  # loss values a History keeps: every epoch of every preset,
 class History:
     """What a training run did."""
 
-    loss: list = field(default_factory=list)  # loss after 0, 1, 2, ... epochs (see kept)
+    loss: list[float] = field(default_factory=list)  # loss after 0, 1, 2, ... epochs (see kept)
     epochs: int = 0  # epochs of updates actually run
     stop_reason: str = ""  # a StopReason, or "" while running
     solved: bool = False  # every output within tolerance at the end
@@ -69,7 +69,8 @@ class History:
     kept: list | None = None
 
     @property
-    def final_loss(self):
+    def final_loss(self) -> float:
+        """The loss after the last epoch (nan before any was recorded)."""
         return self.loss[-1] if self.loss else math.nan
 
     @property

@@ -10,6 +10,11 @@ global state, so everything works headless. The core of xornet never imports thi
 >>> viz.animate_training(config, X, y, "training.gif")          # the run as an animation
 """
 
+# ruff: noqa: E402 (the check below runs before the imports that need the extra)
+from xornet.errors import require
+
+require("viz", "pictures")  # one sentence naming `pip install 'xornet[viz]'` when missing
+
 from xornet.viz.animate import (
     Recording,
     animate_training,

@@ -11,11 +11,13 @@ import shutil
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.gridspec import GridSpec
 
 from xornet.errors import XornetError
 from xornet.train import config as run_config
+from xornet.train.config import RunConfig
 from xornet.train.trainer import History
 from xornet.viz import style, writers
 from xornet.viz.boundary import BoundaryView, check_data
@@ -148,7 +150,9 @@ def _keep_some(kept, wanted):
     return keep
 
 
-def animate_training(config, X, y, out_path, frames=60, fps=12, dpi=80, dataset_name=None):
+def animate_training(config: RunConfig, X: npt.ArrayLike, y: npt.ArrayLike,
+                     out_path: str | os.PathLike[str], frames: int = 60, fps: float = 12,
+                     dpi: float = 80, dataset_name: str | None = None) -> str:
     """Train ``config`` on (X, y) and write the run as a GIF (or an MP4 when ffmpeg exists).
 
     Returns the path written. See :func:`record_training` and :func:`write_animation`.

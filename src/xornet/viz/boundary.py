@@ -9,10 +9,13 @@ net input is zero there), and an arrow points to the side where the unit is on.
 import itertools
 
 import numpy as np
+import numpy.typing as npt
 from matplotlib import patheffects
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from xornet.core.naming import unit_names
+from xornet.core.network import Network
 from xornet.errors import XornetError
 from xornet.viz import style
 
@@ -215,8 +218,10 @@ def check_data(net, X, y):
     return net.check_data(X) if y is None else net.check_data(X, y)
 
 
-def plot_boundary(net, X=None, y=None, *, unit_lines=True, title=None, dataset_name=None,
-                  resolution=200, figsize=None, dpi=100):
+def plot_boundary(net: Network, X: npt.ArrayLike | None = None, y: npt.ArrayLike | None = None,
+                  *, unit_lines: bool = True, title: str | None = None,
+                  dataset_name: str | None = None, resolution: int = 200,
+                  figsize: tuple[float, float] | None = None, dpi: float = 100) -> Figure:
     """The decision boundary of a 2-input, 1-output network as a matplotlib Figure.
 
     Parameters

@@ -6,9 +6,13 @@ unit that sum *is* the network's curve.
 """
 
 import numpy as np
+import numpy.typing as npt
+from matplotlib.figure import Figure
 
 from xornet.core.naming import unit_names
+from xornet.core.network import Network
 from xornet.errors import XornetError
+from xornet.train.trainer import History
 from xornet.viz import style
 from xornet.viz.boundary import check_data, describe
 from xornet.viz.units import hidden_activations
@@ -74,8 +78,9 @@ class LossView:
         self.dot.set_data([epoch], [self.loss[max(n - 1, 0)]])
 
 
-def plot_loss(history, *, loss_name=None, log_epochs=False, title=None, figsize=(6.4, 4.2),
-              dpi=100):
+def plot_loss(history: History, *, loss_name: str | None = None, log_epochs: bool = False,
+              title: str | None = None, figsize: tuple[float, float] = (6.4, 4.2),
+              dpi: float = 100) -> Figure:
     """The loss after each epoch of a ``History``, the solved epoch marked: on a log scale
     when every value is > 0 (``log_scale_fits``), else on a linear one.
 
@@ -205,7 +210,9 @@ class FitView:
                 f"hⱼ(x)·wⱼ (by max |hⱼ·wⱼ| over x)")
 
 
-def plot_fit(net, X, y, *, title=None, dataset_name=None, figsize=(7.0, 5.4), dpi=100):
+def plot_fit(net: Network, X: npt.ArrayLike, y: npt.ArrayLike, *, title: str | None = None,
+             dataset_name: str | None = None, figsize: tuple[float, float] = (7.0, 5.4),
+             dpi: float = 100) -> Figure:
     """A 1-input network's fit (e.g. of sine): the data, the network's curve and, as thin
     curves, each hidden unit's weighted contribution ``h_j(x)·w_j`` to the output (the
     largest ones when the layer is wide, the others summed), the bias and their sum."""

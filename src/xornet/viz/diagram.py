@@ -7,9 +7,11 @@ an edge from that node, as in the classic textbook figures.
 
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from xornet.core.naming import unit_names
+from xornet.core.network import Network
 from xornet.errors import XornetError
 from xornet.viz import style
 from xornet.viz.boundary import describe
@@ -157,7 +159,8 @@ class DiagramView:
                        fontsize=9, bbox_to_anchor=(0.5, 0.0))
 
 
-def plot_network(net, *, weight_labels=None, title=None, figsize=None, dpi=100):
+def plot_network(net: Network, *, weight_labels: bool | None = None, title: str | None = None,
+                 figsize: tuple[float, float] | None = None, dpi: float = 100) -> Figure:
     """The network diagram as a matplotlib Figure.
 
     Parameters

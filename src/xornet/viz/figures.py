@@ -2,7 +2,11 @@
 
 import os
 
+import numpy.typing as npt
+
+from xornet.core.network import Network
 from xornet.errors import XornetError
+from xornet.train.trainer import History
 from xornet.viz import style
 from xornet.viz.boundary import check_data, plot_boundary
 from xornet.viz.curves import plot_fit, plot_loss
@@ -21,7 +25,8 @@ def _maps(net):
     return f"this model has {count(net.sizes[0], 'input')} and {count(net.sizes[-1], 'output')}"
 
 
-def figure_plan(net, X=None, history=None):
+def figure_plan(net: Network, X: npt.ArrayLike | None = None, history: History | None = None
+                ) -> list[tuple[str, str | None]]:
     """Which figures apply: a list of ``(name, reason)`` in :data:`FIGURES` order, where
     ``reason`` is None for a figure that applies and else a short phrase saying why not."""
     n_in, n_out, hidden = net.sizes[0], net.sizes[-1], sum(net.sizes[1:-1])
@@ -41,12 +46,16 @@ def figure_plan(net, X=None, history=None):
     return [(name, reasons[name]) for name in FIGURES]
 
 
-def skipped_figures(net, X=None, history=None):
+def skipped_figures(net: Network, X: npt.ArrayLike | None = None,
+                    history: History | None = None) -> list[tuple[str, str]]:
     """``(name, reason)`` for every figure :func:`write_figures` leaves out."""
     return [(name, why) for name, why in figure_plan(net, X, history) if why is not None]
 
 
-def write_figures(net, X, y, out_dir, fmt="png", history=None, dataset_name=None, dpi=100):
+def write_figures(net: Network, X: npt.ArrayLike | None, y: npt.ArrayLike | None,
+                  out_dir: str | os.PathLike[str], fmt: str = "png",
+                  history: History | None = None, dataset_name: str | None = None,
+                  dpi: float = 100) -> list[str]:
     """Draw every figure that applies and save each as ``out_dir/NAME.fmt``.
 
     Parameters
@@ -76,7 +85,9 @@ def write_figures(net, X, y, out_dir, fmt="png", history=None, dataset_name=None
         "boundary": lambda: plot_boundary(net, X, y, dataset_name=dataset_name, dpi=dpi),
         "units": lambda: plot_units(net, X, y, dpi=dpi),
         "network": lambda: plot_network(net, dpi=dpi),
-        "loss": lambda: plot_loss(history, loss_name=net.training.get("loss"), dpi=dpi),
+        # figure_plan keeps "loss" only when there is a history, so it is never None here
+        "loss": lambda: plot_loss(history, loss_name=net.training.get("loss"),  # type: ignore[arg-type]
+                                  dpi=dpi),
         "fit": lambda: plot_fit(net, X, y, dataset_name=dataset_name, dpi=dpi),
     }
     written = []

@@ -48,7 +48,7 @@ def check_format(fmt):
     return key
 
 
-def save_figure(fig, path, dpi=None):
+def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = None) -> str:
     """Write ``fig`` to ``path`` atomically, through ``xornet.io.files.write_atomic`` (only
     over a regular file; a failed save never leaves half a file behind)."""
     path = os.fspath(path)

@@ -4,10 +4,15 @@ On boolean tasks each panel is titled with the unit's logic-lens reading (e.g. `
 the function it computes on the four truth-table rows when thresholded.
 """
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 from matplotlib import patheffects
+from matplotlib.figure import Figure
 
 from xornet.core.naming import unit_names
+from xornet.core.network import Network
 from xornet.errors import XornetError
 from xornet.explain import logic
 from xornet.io import datasets
@@ -56,7 +61,8 @@ def check_units_network(net):
                           f"{MAX_UNITS} unit maps one figure can show; use a smaller network.")
 
 
-def plot_units(net, X=None, y=None, *, resolution=120, panel_size=2.3, dpi=100):
+def plot_units(net: Network, X: npt.ArrayLike | None = None, y: npt.ArrayLike | None = None, *,
+               resolution: int = 120, panel_size: float = 2.3, dpi: float = 100) -> Figure:
     """One heatmap per hidden unit (every hidden layer) as a matplotlib Figure.
 
     Each map shows the unit's activation over the plane, coloured so its threshold is
@@ -73,7 +79,7 @@ def plot_units(net, X=None, y=None, *, resolution=120, panel_size=2.3, dpi=100):
     cols = min(MAX_COLUMNS, max(net.sizes[1:-1]))
     fig = style.new_figure((panel_size * cols + 1.2, panel_size * rows + 0.9), dpi)
     axes = fig.subplots(rows, cols, squeeze=False)
-    by_layer = {}  # k → (an image of layer k, the grid rows of layer k)
+    by_layer: dict[int, tuple[Any, set[int]]] = {}  # k → (an image of layer k, its grid rows)
     for k, j, row in panels:
         ax = axes[row, j % MAX_COLUMNS]
         image = _unit_panel(ax, net, k, j, maps[k - 1][:, j], box, resolution, X)
