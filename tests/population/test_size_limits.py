@@ -58,3 +58,20 @@ def test_the_model_file_limits_are_the_networks():
     # whatever the network allows can be read, and nothing larger
     assert modeldoc.MAX_PARAMETERS == network.MAX_PARAMETERS
     assert modeldoc.MAX_WIDTH == network.MAX_UNITS
+
+
+def test_show_summarises_a_layer_too_large_to_list(tmp_path):
+    from typer.testing import CliRunner
+
+    from xornet.cli import app
+
+    net = xornet.Network([2, 60, 60, 1], seed=0)  # layer 2 has 3,600 weights: summarised
+    path = tmp_path / "m.json"
+    net.save(path)
+    result = CliRunner().invoke(app, ["show", str(path)], env={"COLUMNS": "100"})
+    assert result.exit_code == 0
+    W2 = net.weights[1]
+    assert "3,600 weights, too many to list" in result.output
+    assert f"min {W2.min():.4g}" in result.output and f"max {W2.max():.4g}" in result.output
+    assert "from h1_1" not in result.output  # layer 2 is not listed ...
+    assert "from x1" in result.output and "h1_60" in result.output  # ... layer 1 is

@@ -186,6 +186,18 @@ def network_json(net):
     }
 
 
+MAX_SHOWN = 2048  # weights of one layer written out one by one; larger layers are summarised
+
+
+def _summary(layer):
+    W = layer.W
+    text = (f"{W.size:,} weights, too many to list: min {W.min():.4g}, mean {W.mean():.4g}, "
+            f"max {W.max():.4g}, std {W.std():.4g}")
+    if layer.b is not None:
+        text += f"; biases from {layer.b.min():.4g} to {layer.b.max():.4g}"
+    return text + " (xornet show MODEL --json lists them all)"
+
+
 def print_network(con, net):
     """Each layer as a table of its weights and biases that fits the terminal.
 
@@ -203,6 +215,9 @@ def print_network(con, net):
         bias = layer.b is not None
         title = (f"layer {k}: W{k} ({layer.n_in}×{layer.n_out}) "
                  f"{'and b' + str(k) + ' ' if bias else ''}→ {layer.activation.name}")
+        if layer.W.size > MAX_SHOWN:  # a table nobody can read, and minutes to draw
+            con.print(f"{title}: {_summary(layer)}")
+            continue
         if layer.n_out >= layer.n_in:  # a row per unit: its bias and its incoming weights
             corner, rows, columns = "unit", units, (["bias"] if bias else []) + \
                 [f"from {name}" for name in inputs]
