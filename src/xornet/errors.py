@@ -49,6 +49,7 @@ EXTRAS = {
     "fast": ("numba",),
     "playground": ("fastapi", "uvicorn", "websockets"),
     "dask": ("dask", "distributed"),
+    "export": ("onnx",),
 }
 _PACKAGE = {"PIL": "Pillow"}  # import name → the name pip knows it by, where they differ
 
@@ -59,7 +60,8 @@ def require(extra: str, what: str) -> None:
     Parameters
     ----------
     extra : str
-        A key of ``EXTRAS`` (``"viz"``, ``"fast"``, ``"playground"``, ``"dask"``).
+        A key of ``EXTRAS`` (``"viz"``, ``"fast"``, ``"playground"``, ``"dask"``,
+        ``"export"``).
     what : str
         What needs it, opening the sentence as a field does (``"pictures"``, ``"backend"``).
 

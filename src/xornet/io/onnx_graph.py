@@ -22,7 +22,7 @@ import numpy as np
 
 from xornet.core.activations import LEAKY_SLOPE
 from xornet.core.network import Network
-from xornet.errors import XornetError
+from xornet.errors import XornetError, require
 
 OPSET = 17  # ai.onnx opset 17 (2022): every operator used here, read by onnxruntime ≥ 1.12
 IR_VERSION = 8  # the ONNX file format version that goes with opset 17
@@ -105,9 +105,6 @@ def _activation(activation, z, out, k):
 
 def require_onnx():  # -> the onnx module
     """The ``onnx`` module, or one sentence saying how to install it."""
-    try:
-        import onnx
-    except ImportError:
-        raise XornetError("exporting to ONNX needs the onnx package, which is not installed; "
-                          "install it with: pip install 'xornet[export]'") from None
+    require("export", "format")  # one sentence with the pip command when onnx is missing
+    import onnx
     return onnx
