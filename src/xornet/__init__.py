@@ -16,7 +16,7 @@ from xornet.core.network import Network
 from xornet.errors import DivergenceError, XornetError
 from xornet.io import datasets
 from xornet.train.config import RunConfig
-from xornet.train.trainer import History
+from xornet.train.history import History
 
 __version__: str  # declared, not set: __getattr__ below reads it on first use
 

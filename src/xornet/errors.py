@@ -13,7 +13,7 @@ import importlib.util
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from xornet.train.trainer import History
+    from xornet.train.history import History
 
 
 class XornetError(ValueError):

@@ -18,7 +18,7 @@ from xornet.core.layout import ParamLayout
 from xornet.errors import XornetError
 
 if TYPE_CHECKING:
-    from xornet.train.trainer import History
+    from xornet.train.history import History
 
 # The arrays xornet computes with: float64 matrices (samples × columns, or n_in × n_out).
 FloatArray = npt.NDArray[np.float64]

@@ -17,7 +17,7 @@ from xornet.core.network import Callback, FloatArray, Network
 from xornet.errors import XornetError
 
 if TYPE_CHECKING:
-    from xornet.train.trainer import History
+    from xornet.train.history import History
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,8 @@ update from the whole set's forward pass) and these methods:
 values.
 """
 
-import bisect
 import math
 import time
-from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -31,6 +29,7 @@ import numpy as np
 from xornet.core import losses, optimizers
 from xornet.errors import DivergenceError, XornetError
 from xornet.train.config import RunConfig
+from xornet.train.history import History
 
 
 class StopReason(StrEnum):
@@ -45,60 +44,6 @@ class StopReason(StrEnum):
     NOT_SEPARABLE = "not linearly separable"  # the perceptron's weights repeated: a cycle
     DIVERGED = "diverged"  # a number stopped being finite (the playground)
     STALLED = "stalled"  # the loss stopped falling on a known trap (xornet.train.restarts)
-
-
-MAX_CURVE = 200_000  # loss values a History keeps: every epoch of every preset, ~6 MB at most
-
-
-@dataclass
-class History:
-    """What a training run did."""
-
-    loss: list[float] = field(default_factory=list)  # loss after 0, 1, 2, ... epochs (see kept)
-    epochs: int = 0  # epochs of updates actually run
-    stop_reason: str = ""  # a StopReason, or "" while running
-    solved: bool = False  # every output within tolerance at the end
-    solved_epoch: int | None = None  # first epoch count at which the run was solved
-    crisp_epoch: int | None = None  # first epoch count solved with every hidden unit crisp
-    accuracy: float | None = None  # fraction of rows classified right (0/1 targets only)
-    max_error: float = math.nan  # largest |ŷ − y| at the end
-    wall_time: float = 0.0  # seconds
-    attempts: list = field(default_factory=list)  # with restarts: an Attempt per seed tried
-    # None while ``loss[j]`` is the loss after j epochs; once a run passes MAX_CURVE epochs,
-    # the epoch of each kept loss (the curve is exact at its start and end, thinned between)
-    kept: list | None = None
-
-    @property
-    def final_loss(self) -> float:
-        """The loss after the last epoch (nan before any was recorded)."""
-        return self.loss[-1] if self.loss else math.nan
-
-    @property
-    def loss_epochs(self):
-        """The epoch of each value of ``loss``."""
-        return range(len(self.loss)) if self.kept is None else self.kept
-
-    def loss_at(self, epoch):
-        """The loss after ``epoch`` epochs (the nearest kept epoch at or before it)."""
-        if self.kept is None:
-            return self.loss[epoch]
-        return self.loss[max(0, bisect.bisect_right(self.kept, epoch) - 1)]
-
-    def add_loss(self, epoch, value):
-        """Record the loss after ``epoch`` epochs; beyond MAX_CURVE values, the middle of the
-        curve is thinned (every other value dropped) so a run of 10^12 epochs stays small."""
-        self.loss.append(value)
-        if self.kept is not None:
-            self.kept.append(epoch)
-        if len(self.loss) > MAX_CURVE:
-            self._thin()
-
-    def _thin(self):
-        if self.kept is None:
-            self.kept = list(range(len(self.loss)))
-        q = MAX_CURVE // 4  # the first and the last quarter stay exact
-        for values in (self.loss, self.kept):
-            values[q:-q] = values[q:-q][::2]
 
 
 # --- the stop rules, written once ---------------------------------------------------------

@@ -18,7 +18,7 @@ from matplotlib.gridspec import GridSpec
 from xornet.errors import XornetError
 from xornet.train import config as run_config
 from xornet.train.config import RunConfig
-from xornet.train.trainer import History
+from xornet.train.history import History
 from xornet.viz import style, writers
 from xornet.viz.boundary import BoundaryView, check_data
 from xornet.viz.curves import FitView, LossView

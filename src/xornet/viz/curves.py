@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from xornet.core.naming import unit_names
 from xornet.core.network import Network
 from xornet.errors import XornetError
-from xornet.train.trainer import History
+from xornet.train.history import History
 from xornet.viz import style
 from xornet.viz.boundary import check_data, describe
 from xornet.viz.units import hidden_activations

@@ -6,7 +6,7 @@ import numpy.typing as npt
 
 from xornet.core.network import Network
 from xornet.errors import XornetError
-from xornet.train.trainer import History
+from xornet.train.history import History
 from xornet.viz import style
 from xornet.viz.boundary import check_data, plot_boundary
 from xornet.viz.curves import plot_fit, plot_loss

@@ -1,0 +1,102 @@
+"""What a training run did: the loss after every epoch, how and when it stopped.
+
+``history.loss[j]`` is the loss on the whole training set after j epochs, so
+``history.loss[0]`` is the loss of the initial weights and a run of E epochs records E + 1
+values (a run of more than ``MAX_CURVE`` epochs keeps its curve thinned in the middle:
+``kept`` then names the epoch of each value). In a notebook a History shows as a one-line
+summary and a small picture of its loss curve.
+"""
+
+import bisect
+import math
+from dataclasses import dataclass, field
+from html import escape
+
+MAX_CURVE = 200_000  # loss values a History keeps: every epoch of every preset, ~6 MB at most
+
+
+@dataclass
+class History:
+    """What a training run did."""
+
+    loss: list[float] = field(default_factory=list)  # loss after 0, 1, 2, ... epochs (see kept)
+    epochs: int = 0  # epochs of updates actually run
+    stop_reason: str = ""  # a StopReason, or "" while running
+    solved: bool = False  # every output within tolerance at the end
+    solved_epoch: int | None = None  # first epoch count at which the run was solved
+    crisp_epoch: int | None = None  # first epoch count solved with every hidden unit crisp
+    accuracy: float | None = None  # fraction of rows classified right (0/1 targets only)
+    max_error: float = math.nan  # largest |ŷ − y| at the end
+    wall_time: float = 0.0  # seconds
+    attempts: list = field(default_factory=list)  # with restarts: an Attempt per seed tried
+    # None while ``loss[j]`` is the loss after j epochs; once a run passes MAX_CURVE epochs,
+    # the epoch of each kept loss (the curve is exact at its start and end, thinned between)
+    kept: list | None = None
+
+    @property
+    def final_loss(self) -> float:
+        """The loss after the last epoch (nan before any was recorded)."""
+        return self.loss[-1] if self.loss else math.nan
+
+    @property
+    def loss_epochs(self):
+        """The epoch of each value of ``loss``."""
+        return range(len(self.loss)) if self.kept is None else self.kept
+
+    def loss_at(self, epoch):
+        """The loss after ``epoch`` epochs (the nearest kept epoch at or before it)."""
+        if self.kept is None:
+            return self.loss[epoch]
+        return self.loss[max(0, bisect.bisect_right(self.kept, epoch) - 1)]
+
+    def add_loss(self, epoch, value):
+        """Record the loss after ``epoch`` epochs; beyond MAX_CURVE values, the middle of the
+        curve is thinned (every other value dropped) so a run of 10^12 epochs stays small."""
+        self.loss.append(value)
+        if self.kept is not None:
+            self.kept.append(epoch)
+        if len(self.loss) > MAX_CURVE:
+            self._thin()
+
+    def _thin(self):
+        if self.kept is None:
+            self.kept = list(range(len(self.loss)))
+        q = MAX_CURVE // 4  # the first and the last quarter stay exact
+        for values in (self.loss, self.kept):
+            values[q:-q] = values[q:-q][::2]
+
+    def summary(self):
+        """One line: epochs, final loss, when it was solved, why it stopped."""
+        parts = [f"{self.epochs} epochs", f"final loss {self.final_loss:.4g}"]
+        if self.solved_epoch is not None:
+            parts.append(f"solved at epoch {self.solved_epoch}")
+        if self.stop_reason:
+            parts.append(f"stopped: {self.stop_reason}")
+        if len(self.attempts) > 1:
+            parts.append(f"{len(self.attempts) - 1} restart(s)")
+        return ", ".join(parts)
+
+    def __repr__(self):  # the dataclass's would print every loss: 110 kB for 5000 epochs
+        return f"History({self.summary()})"
+
+    def _repr_html_(self):
+        """The summary and the loss curve as a small SVG (Jupyter shows it inline)."""
+        return (f'<div><code>{escape(repr(self))}</code><br>{sparkline(self)}</div>')
+
+
+def sparkline(history, width=240, height=48, points=120):
+    """The loss curve as an inline SVG polyline of at most ``points`` points: epochs across,
+    the loss down (on a log scale when every value is above 0)."""
+    values = [v for v in history.loss if math.isfinite(v)]
+    if len(values) < 2:
+        return ""
+    step = max(1, len(values) // points)
+    picked = values[::step] + ([values[-1]] if (len(values) - 1) % step else [])
+    ys = [math.log10(v) for v in picked] if min(picked) > 0 else picked
+    low, high = min(ys), max(ys)
+    span = (high - low) or 1.0
+    coords = " ".join(f"{width * i / (len(ys) - 1):.1f},{height * (high - y) / span:.1f}"
+                      for i, y in enumerate(ys))
+    return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'role="img" aria-label="loss curve"><polyline fill="none" stroke="#2166ac" '
+            f'stroke-width="1.5" points="{coords}"/></svg>')
