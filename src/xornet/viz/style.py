@@ -34,9 +34,23 @@ def unit_colour(j):
     return UNIT_COLOURS[j % len(UNIT_COLOURS)]
 
 
+class NotebookFigure(Figure):
+    """A matplotlib Figure that a notebook shows as a picture with no ``%matplotlib`` magic:
+    IPython displays any object with a ``_repr_png_`` (a figure made without pyplot has
+    none, so it would show as ``<Figure size 580x600 with 2 Axes>``)."""
+
+    def _repr_png_(self):
+        import io
+
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")  # savefig gives a figure without a canvas one
+        return buffer.getvalue()
+
+
 def new_figure(figsize, dpi=100):
-    """A figure that never opens a window (no pyplot), laid out so nothing is cut off."""
-    return Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    """A figure that never opens a window (no pyplot), laid out so nothing is cut off, and
+    shown inline by a notebook."""
+    return NotebookFigure(figsize=figsize, dpi=dpi, layout="constrained")
 
 
 def check_format(fmt):
