@@ -17,7 +17,8 @@ Hidden = Annotated[str | None, Option(help="Hidden sizes: 3, 4,4 or none.")]
 Activation = Annotated[str | None, Option(help="Hidden activation: sigmoid, tanh, relu, leaky_relu, linear.")]  # noqa: E501
 OutputActivation = Annotated[str | None, Option(help="Output activation.")]
 Bias = Annotated[bool | None, Option("--bias/--no-bias", help="Give layers a bias.")]
-Init = Annotated[str | None, Option(help="uniform01, uniform, normal, xavier, he, zeros.")]
+Init = Annotated[str | None, Option(help="uniform01, uniform, normal, xavier, he, zeros; "
+                                          "uniform:R is U(−R, R), normal:S is N(0, S²).")]
 Loss = Annotated[str | None, Option(help="mse, sse or bce (targets in [0, 1]).")]
 Optimizer = Annotated[str | None, Option(help="sgd, adam or perceptron.")]
 Momentum = Annotated[float | None, Option(help="Momentum for sgd (0 = plain).")]

@@ -54,12 +54,47 @@ NAMES = tuple(_REGISTRY)
 
 
 def get(name):
-    """Return the initialiser called ``name``; raise XornetError listing the valid names."""
+    """Return the initialiser called ``name``; raise XornetError listing the valid names.
+
+    ``uniform`` and ``normal`` take a scale after a colon: ``"uniform:0.3"`` draws weights and
+    biases from U(−0.3, 0.3) and ``"normal:0.5"`` from N(0, 0.5²) (``"uniform:1"`` draws the
+    same bits as ``"uniform"``). The initial weight range is the axis of ``xornet inits``.
+    """
     if callable(name):
         return name
+    if isinstance(name, str) and ":" in name:
+        return _scaled(name)
     try:
         return _REGISTRY[name]
     except (KeyError, TypeError):
         raise XornetError(
-            f"init: unknown name {name!r}; choose one of {', '.join(NAMES)}."
+            f"init: unknown name {name!r}; choose one of {', '.join(NAMES)} "
+            "(uniform and normal also take a scale, e.g. uniform:0.3)."
         ) from None
+
+
+SCALED = ("uniform", "normal")  # the initialisers that take a scale: "uniform:0.3"
+
+
+def _scaled(name):
+    base, _, text = name.partition(":")
+    try:
+        scale = float(text)
+    except ValueError:
+        scale = float("nan")
+    if base not in SCALED or not np.isfinite(scale) or scale <= 0.0 or scale > 1e6:
+        raise XornetError(f"init: {name!r} is not a scaled initialiser; write uniform:R for "
+                          "U(−R, R) or normal:S for N(0, S²), with R or S a number > 0 and "
+                          "≤ 10^6.")
+    unit = _REGISTRY[base]
+
+    def draw(rng, n_in, n_out, dtype=np.float64):
+        W, b = unit(rng, n_in, n_out, dtype)
+        if scale != 1.0:
+            W *= scale
+            b *= scale
+        return W, b
+
+    draw.__name__ = draw.__qualname__ = f"{base}:{text}"
+    draw.__doc__ = f"{unit.__doc__.split(';')[0].rstrip('.')}, scaled by {scale:g}."
+    return draw

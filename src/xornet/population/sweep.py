@@ -203,7 +203,7 @@ _CHECKS = {
     "hidden": _check_hidden,
     "activation": _check_name("activation", _TRAINABLE, _NOT_TRAINABLE),
     "output_activation": _check_name("output_activation", _TRAINABLE, _NOT_TRAINABLE),
-    "init": _check_name("init", initializers.NAMES),
+    "init": lambda value: initializers.get(value).__name__,  # also uniform:0.3
     "loss": _check_name("loss", losses.NAMES),
     "optimizer": _check_name("optimizer", OPTIMIZERS, {
         "perceptron": "the perceptron rule trains one network, not a population"}),
