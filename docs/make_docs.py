@@ -320,6 +320,11 @@ def drawings(hero=HERO):
                 (("playground.png", "docs/images/playground.png"),),
                 "`{command}` after pressing Play on XOR and clicking the point (0, 1) "
                 "(`make docs` takes the screenshot):", screenshot=True),
+        Drawing("landscape", "xornet landscape --out landscape.png",
+                (("landscape.png", "docs/images/landscape.png"),)),
+        Drawing("landscape-stalled",
+                "xornet landscape --seed 13 --restarts 0 --no-biases --out landscape-stalled.png",
+                (("landscape-stalled.png", "docs/images/landscape-stalled.png"),)),
     )
 
 

@@ -26,11 +26,13 @@ from xornet.viz.boundary import plot_boundary, unit_line
 from xornet.viz.curves import plot_fit, plot_loss
 from xornet.viz.diagram import plot_network
 from xornet.viz.figures import FIGURES, figure_plan, skipped_figures, write_figures
+from xornet.viz.landscape import plot_landscape
 from xornet.viz.style import FORMATS, save_figure
 from xornet.viz.units import plot_units
 
 __all__ = [
     "FIGURES", "FORMATS", "Recording", "animate_training", "figure_plan", "frame_epochs",
-    "plot_boundary", "plot_fit", "plot_loss", "plot_network", "plot_units", "record_training",
-    "save_figure", "skipped_figures", "unit_line", "write_animation", "write_figures",
+    "plot_boundary", "plot_fit", "plot_landscape", "plot_loss", "plot_network", "plot_units",
+    "record_training", "save_figure", "skipped_figures", "unit_line", "write_animation",
+    "write_figures",
 ]
