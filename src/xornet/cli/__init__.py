@@ -10,6 +10,7 @@ import typer
 from typer import _click  # typer ships its own copy of click; its exceptions live here
 from typer.core import TyperGroup
 
+from xornet.cli import streams
 from xornet.errors import XornetError
 
 INTERRUPTED = 130  # the exit code of a command stopped by Ctrl+C (128 + SIGINT), as shells use
@@ -19,6 +20,7 @@ class _Group(TyperGroup):
     """Turns every error a person can cause into one sentence and exit code 2."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        streams.reset()  # standard output is for people until a command says otherwise
         try:
             code = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                 standalone_mode=False, **extra)

@@ -7,11 +7,11 @@ import numpy as np
 import typer
 
 from xornet import load
-from xornet.cli import app, flags, options, render, wording
+from xornet.cli import app, flags, options, render, streams, wording
 from xornet.doctor import diagnose as doctor
 from xornet.doctor import seedstudy
 from xornet.errors import XornetError
-from xornet.io import datasets
+from xornet.io import datasets, files
 
 Opt = typer.Option
 
@@ -47,6 +47,7 @@ def doctor_command(
     options.check_count("--samples", samples)
     options.check_count("--data-seed", data_seed, low=0)
     options.check_count("--seeds", seeds)
+    streams.check(reads=[("MODEL", model), ("--csv", csv)])
     if model is not None:
         given = {**run, "seeds": seeds}
         for flag in CONFIG_ONLY:
@@ -81,7 +82,8 @@ def _doctor_model(path, X, y, data_name, loss, lr, tolerance, json_out):
                            "rows": _rows(X, y, y_hat, tolerance)})
         return
     con = render.console()
-    con.print(f"[bold]{net!r}[/bold] from [bold]{path}[/bold] on [bold]{data_name}[/bold]")
+    con.print(f"[bold]{net!r}[/bold] from [bold]{files.label(path)}[/bold] on "
+              f"[bold]{data_name}[/bold]")
     _print_table(con, X, y, y_hat, tolerance)
     solved = bool(np.max(np.abs(y_hat - y)) <= tolerance)
     state = (f"solved: every output within {tolerance:g} of its target" if solved else

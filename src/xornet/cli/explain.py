@@ -6,7 +6,7 @@ import numpy as np
 import typer
 
 from xornet import load
-from xornet.cli import app, flags, options, render
+from xornet.cli import app, flags, options, render, streams
 from xornet.errors import XornetError
 from xornet.explain.trace import explain_step
 from xornet.io import csvdata
@@ -36,6 +36,7 @@ def explain(
 ):
     """One step of backprop with every number written out (see HELP)."""
     options.check_count("--digits", digits)
+    streams.check(reads=[("MODEL", model), ("--csv", csv)])
     net, loss, lr, order = _network(model, run)
     X, y = _data(net, input, target, dataset, csv)
     step = explain_step(net, X, y, loss=loss, lr=lr, update_order=order)

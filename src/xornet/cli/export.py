@@ -5,24 +5,28 @@ from typing import Annotated
 import typer
 
 from xornet import load
-from xornet.cli import app, render
-from xornet.io import exchange, onnx_graph
+from xornet.cli import app, render, streams, wording
+from xornet.io import exchange, files, onnx_graph
 
 
 @app.command()
 def export(
-    model: Annotated[str, typer.Argument(help="A model JSON file (or builtin:NAME).")],
-    out: Annotated[str, typer.Option("--out", "-o", help="The file to write.")],
+    model: Annotated[str, typer.Argument(help="A model JSON file ('-': standard input), or builtin:NAME.")],  # noqa: E501
+    out: Annotated[str, typer.Option("--out", "-o", help="The file to write ('-': standard output, when it is not a terminal).")],  # noqa: E501
     fmt: Annotated[str | None, typer.Option(
         "--format", help="onnx, safetensors or npz (default: from the --out suffix).")] = None,
 ):
     """Export a model for other tools: ONNX, safetensors (PyTorch) or npz (NumPy)."""
+    streams.check(reads=[("MODEL", model)], writes=[("--out", out)])
     net = load(model)
-    fmt = exchange.export(net, out, fmt)
+    with wording.flags_in_errors("format", "out"):  # the library says "out: ...": --out
+        fmt = exchange.export(net, out, fmt)
     con = render.console()
     shape = "-".join(map(str, net.sizes))
-    con.print(f"wrote {out}: {fmt}, {shape}, {' → '.join(net.activations)}, float64", markup=False)
-    con.print(_how_to_use(net, fmt, out), soft_wrap=True, markup=False)  # code: copy as is
+    con.print(f"wrote {files.label(out, writing=True)}: {fmt}, {shape}, "
+              f"{' → '.join(net.activations)}, float64", markup=False)
+    name = "FILE" if files.is_stdio(out) else out  # a stream has no name to put in the code
+    con.print(_how_to_use(net, fmt, name), soft_wrap=True, markup=False)  # code: copy as is
 
 
 def _how_to_use(net, fmt, out):
@@ -55,9 +59,12 @@ def import_(
         "--format", help="safetensors or npz (default: from the file's suffix).")] = None,
 ):
     """Turn a safetensors or npz file into a model JSON file, checked like one."""
+    streams.check(reads=[("FILE", file)], writes=[("--out", out)])
     names = None if activations is None else [a.strip() for a in activations.split(",")]
-    spec = exchange.convert(file, out, names, fmt)
+    with wording.flags_in_errors("format", "out"):
+        spec = exchange.convert(file, out, names, fmt)
     shape = "-".join(map(str, spec.sizes))
     acts = " → ".join(a if isinstance(a, str) else a["name"] for a in spec.activations)
     bias = "bias" if spec.biases is not None else "no bias"
-    render.console().print(f"wrote {out} from {file}: {shape}, {acts}, {bias}", markup=False)
+    render.console().print(f"wrote {files.label(out, writing=True)} from {files.label(file)}: "
+                           f"{shape}, {acts}, {bias}", markup=False)

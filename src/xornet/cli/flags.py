@@ -34,7 +34,7 @@ UpdateOrder = Annotated[str | None, Option(help="textbook (every gradient, then 
 UntilCrisp = Annotated[bool | None, Option("--until-crisp/--no-until-crisp", help="Once solved, train on until every hidden unit reads 0 or 1.")]  # noqa: E501
 Restarts = Annotated[int | None, Option(help="Restart a stalled run from a derived seed at most N times (0: never).")]  # noqa: E501
 
-Csv = Annotated[str | None, Option(help="Your own CSV file (header, numbers).")]
+Csv = Annotated[str | None, Option(help="Your own CSV file (header, numbers; '-': standard input).")]  # noqa: E501
 Target = Annotated[str | None, Option(help="CSV target column (default: the last).")]
 NBits = Annotated[int, Option(help="Bits for the parity dataset.")]
 Samples = Annotated[int, Option(help="Points for sine and the 2-D clouds.")]

@@ -9,13 +9,13 @@ from rich.table import Table
 from rich.text import Text
 
 from xornet import load
-from xornet.cli import app, options, render
+from xornet.cli import app, options, render, streams
 from xornet.errors import XornetError
 from xornet.explain import logic, story
-from xornet.io import builtin, datasets
+from xornet.io import builtin, datasets, files
 
 Opt = typer.Option
-ModelArg = Annotated[str, typer.Argument(help="A model JSON file, or builtin:NAME.")]
+ModelArg = Annotated[str, typer.Argument(help="A model JSON file ('-': standard input), or builtin:NAME.")]  # noqa: E501
 JsonOpt = Annotated[bool, Opt("--json", help="Print one JSON document.")]
 DatasetOpt = Annotated[str | None, Opt(help="Truth table: a dataset name (xor, parity, ...) or a column such as 0110.")]  # noqa: E501
 CsvOpt = Annotated[str | None, Opt(help="A truth table from your own CSV file.")]
@@ -27,13 +27,14 @@ BitsOpt = Annotated[int | None, Opt(help="Bits for parity (default: the model's 
 def check(model: ModelArg, dataset: DatasetOpt = None, csv: CsvOpt = None,
           target: TargetOpt = None, n_bits: BitsOpt = None, json_out: JsonOpt = False):
     """Run a model on every row of a truth table; exit code 1 if any row is wrong."""
+    streams.check(reads=[("MODEL", model), ("--csv", csv)])
     net = load(model)
     X, y, name = _truth_table(net, dataset, csv, target, n_bits)
     result = logic.check(net, X, y, source=f"--csv {csv}" if csv else f"--dataset {name}")
     if json_out:
         render.print_json({"model": model, "dataset": name, **result})
     else:
-        print_check(render.console(), model, name, result)
+        print_check(render.console(), files.label(model), name, result)
     if not result["ok"]:
         raise typer.Exit(1)
 
@@ -42,6 +43,7 @@ def check(model: ModelArg, dataset: DatasetOpt = None, csv: CsvOpt = None,
 def logic_command(model: ModelArg, dataset: DatasetOpt = None, csv: CsvOpt = None,
                   target: TargetOpt = None, n_bits: BitsOpt = None, json_out: JsonOpt = False):
     """Read each unit as a boolean function and compose them into the network's logic."""
+    streams.check(reads=[("MODEL", model), ("--csv", csv)])
     net = load(model)
     X = None
     if dataset is not None or csv is not None:
@@ -52,7 +54,7 @@ def logic_command(model: ModelArg, dataset: DatasetOpt = None, csv: CsvOpt = Non
         render.print_json({"model": model, **reading.as_dict()})
         return
     con = render.console()
-    print_wrapped(con, "Logic lens", f" of {model}: {net!r}", "bold", width_of(con))
+    print_wrapped(con, "Logic lens", f" of {files.label(model)}: {net!r}", "bold", width_of(con))
     print_lens(con, reading)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import typer
 
 from xornet import load
-from xornet.cli import app, render
+from xornet.cli import app, render, streams
 from xornet.core.network import require_finite
 from xornet.errors import XornetError
 from xornet.io import csvdata, datasets
@@ -15,12 +15,13 @@ from xornet.io import csvdata, datasets
 # "-1" is a number here, not an unknown option: negative inputs need no "--"
 @app.command(context_settings={"ignore_unknown_options": True})
 def predict(
-    model: Annotated[str, typer.Argument(help="A model JSON file.")],
+    model: Annotated[str, typer.Argument(help="A model JSON file ('-': standard input).")],
     inputs: Annotated[list[str] | None, typer.Argument(help="One sample's inputs, e.g. 1 0.")] = None,  # noqa: E501
     csv: Annotated[str | None, typer.Option(help="Predict every row of a CSV file.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
     """Run a saved model on one sample or on every row of a CSV file."""
+    streams.check(reads=[("MODEL", model), ("--csv", csv)])
     net = load(model)
     n_in = net.sizes[0]
     if csv is not None:
@@ -69,7 +70,7 @@ def _number(text, position):
 
 @app.command()
 def show(
-    model: Annotated[str, typer.Argument(help="A model JSON file.")],
+    model: Annotated[str, typer.Argument(help="A model JSON file ('-': standard input).")],
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ):
     """Show a model's layers, weights, biases and how it was trained."""

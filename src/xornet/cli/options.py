@@ -4,7 +4,7 @@ import math
 import os
 
 from xornet.errors import XornetError
-from xornet.io import csvdata, datasets
+from xornet.io import csvdata, datasets, files
 
 
 def parse_hidden(text):
@@ -68,7 +68,8 @@ def load_data(dataset, csv, target, n_bits, samples, noise, seed):
         if dataset is not None:
             raise XornetError("--csv: give either --dataset or --csv, not both.")
         X, y, features, target_name = csvdata.load_csv(csv, target=target)
-        return X, y, f"{os.path.basename(csv)} ({', '.join(features)} → {target_name})"
+        name = files.label(csv) if files.is_stdio(csv) else os.path.basename(csv)
+        return X, y, f"{name} ({', '.join(features)} → {target_name})"
     name = dataset or "xor"
     X, y = datasets.load(name, n_bits=n_bits, n_samples=samples, noise=noise, seed=seed)
     return X, y, name

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from xornet import load
-from xornet.cli import app, flags, options, render, wording
+from xornet.cli import app, flags, options, render, streams, wording
 from xornet.errors import XornetError
 from xornet.io import csvdata, datasets
 
@@ -32,7 +32,7 @@ def _viz():
 
 @app.command()
 def plot(
-    model: Annotated[str, typer.Argument(help="A model JSON file, or builtin:NAME.")],
+    model: Annotated[str, typer.Argument(help="A model JSON file ('-': standard input), or builtin:NAME.")],  # noqa: E501
     out: Annotated[str, Opt("--out", "-o", help="Folder to write the pictures into.")] = "figures",
     fmt: Annotated[str, Opt("--format", help="png, svg or pdf.")] = "png",
     dpi: Annotated[int, Opt(help="Resolution of PNG images (dots per inch).")] = 100,
@@ -43,6 +43,8 @@ def plot(
 ):
     """Draw every picture that applies to a model: decision boundary, unit maps, network
     diagram and (1-input models) the fit; say which were skipped and why."""
+    streams.check(reads=[("MODEL", model), ("--csv", csv)],
+                  not_streams=[("--out", out, "a folder, such as figures")])
     viz = _viz()
     with wording.flags_in_errors("format"):  # the library says "format: ...": --format
         fmt = viz.style.check_format(fmt)
@@ -121,6 +123,8 @@ def animate(
 ):
     """Train (options as for `xornet train`) and write the run as an animation: boundary,
     weights and loss side by side, frames at log-spaced epochs."""
+    streams.check(reads=[("--csv", csv)],
+                  not_streams=[("--out", out, "a file name, such as training.gif")])
     viz = _viz()
     viz.animate.check_out_path(out)
     viz.animate.check_frames(frames)

@@ -10,6 +10,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from xornet.cli import streams
+
 # Every table and trace fits this many columns when stdout is not a terminal and COLUMNS is
 # not set (a pipe has no width); on a terminal, or with COLUMNS set, that width is used.
 PIPE_WIDTH = 100
@@ -17,10 +19,11 @@ MAX_TABLE_ROWS = 32  # a truth table longer than this is summarised instead of p
 
 
 def console(stderr=False):
-    """The console every command prints with (on stderr if asked): rich wraps long sentences
+    """The console every command prints with (on stderr if asked, or when standard output
+    carries data: ``--save -`` and the like, see ``cli.streams``): rich wraps long sentences
     at the terminal's width (COLUMNS when set, as a shell sets it; else the terminal's; else
     PIPE_WIDTH)."""
-    con = Console(highlight=False, stderr=stderr)
+    con = Console(highlight=False, stderr=stderr or streams.stdout_is_data())
     if not con.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
         con.width = PIPE_WIDTH
     return con

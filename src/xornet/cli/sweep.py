@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from xornet.cli import app, flags, options, render, wording
+from xornet.cli import app, flags, options, render, streams, wording
 from xornet.doctor import diagnose as doctor
 from xornet.errors import XornetError, require
 from xornet.io import files
@@ -62,7 +62,7 @@ def sweep_command(
     backend: Annotated[str, Opt(help="auto (the compiled kernel when it applies), numba or numpy.")] = "auto",  # noqa: E501
     workers: Annotated[int | None, Opt(help="Local cores to use (default: all).")] = None,
     dask: Annotated[str | None, Opt(help="Run the cells on the Dask cluster whose scheduler is at this address, e.g. tcp://host:8786.")] = None,  # noqa: E501
-    csv_out: Annotated[str | None, Opt("--csv", help="Write one row per cell to this CSV file.")] = None,  # noqa: E501
+    csv_out: Annotated[str | None, Opt("--csv", help="Write one row per cell to this CSV file ('-': to standard output, the table on stderr).")] = None,  # noqa: E501
     plot: Annotated[str | None, Opt(help="Write the success-rate heatmap and the epochs-to-solve histogram to this folder.")] = None,  # noqa: E501
     heatmap: Annotated[str | None, Opt(help="Heatmap axes ROWS,COLUMNS, e.g. hidden,lr (default: the first and last axes that vary).")] = None,  # noqa: E501
     json_out: flags.Json = False,
@@ -77,6 +77,8 @@ def sweep_command(
                              ("--samples", samples, 1), ("--data-seed", data_seed, 0)):
         options.check_count(flag, value, low)
     axes = _heatmap_axes(heatmap)
+    streams.check(writes=[("--csv", csv_out)], json_out=json_out,
+                  not_streams=[("--plot", plot, "a folder, such as figures")])
     _check_outputs(csv_out, plot)
     if plot:  # the extras a run needs are named before it starts
         require("viz", "--plot")
@@ -307,7 +309,7 @@ def _print(con, grid, results, doc):
               f"{t['setup']:.2f} s, compile {t['compile']:.2f} s, diagnose {t['diagnose']:.2f} "
               f"s; {t['total']:.2f} s in all, start-up included.")
     for path in doc["written"]:
-        con.print(f"wrote {path}")
+        con.print(f"wrote {files.label(path, writing=True)}", markup=False)
 
 
 def _describe(base):

@@ -7,7 +7,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from xornet.cli import app, flags, options, render, wording
+from xornet.cli import app, flags, options, render, streams, wording
 from xornet.errors import XornetError, require
 from xornet.io import datasets, files, modelfile
 from xornet.train import config, restarts
@@ -32,7 +32,7 @@ def train(
     samples: flags.Samples = 200,
     noise: flags.Noise = None,
     data_seed: flags.DataSeed = 0,
-    save: Annotated[str | None, Opt(help="Save the trained model to this JSON file.")] = None,
+    save: Annotated[str | None, Opt(help="Save the trained model to this JSON file ('-': to standard output, with the report on stderr).")] = None,  # noqa: E501
     plot: Annotated[str | None, Opt(help="Write the pictures of the trained model to this folder.")] = None,  # noqa: E501
     animate: Annotated[str | None, Opt(help="Write an animation of the run (.gif, or .mp4 with ffmpeg).")] = None,  # noqa: E501
     quiet: Annotated[bool, Opt("--quiet", "-q", help="Print only the summary line.")] = False,
@@ -43,6 +43,10 @@ def train(
     options.check_count("--n-bits", n_bits)
     options.check_count("--samples", samples)
     options.check_count("--data-seed", data_seed, low=0)
+    streams.check(reads=[("--csv", csv), ("--from", start_from)], writes=[("--save", save)],
+                  json_out=json_out, not_streams=[("--plot", plot, "a folder, such as figures"),
+                                                  ("--animate", animate, "a file name, such "
+                                                   "as run.gif")])
     if plot or animate:  # say so before training, not after
         require("viz", "--plot" if plot else "--animate")
     X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
@@ -76,7 +80,7 @@ def train(
     if not quiet:
         _print_insights(render.console(), notes)
     for path in pictures["written"]:
-        typer.echo(f"wrote {path}")
+        render.console().print(f"wrote {path}", markup=False)
 
 
 def _pictures(cfg, net, history, X, y, data_name, plot, animate):
@@ -234,7 +238,7 @@ def _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet):
     for sentence in restarts.story(history.attempts):
         con.print(sentence)
     if save is not None:
-        con.print(f"model saved to {save}")
+        con.print(f"model saved to {files.label(save, writing=True)}", markup=False)
 
 
 def _metrics_line(history, y, y_hat):

@@ -32,7 +32,8 @@ def load_csv(path, target=None):
     Parameters
     ----------
     path : str or os.PathLike
-        The file. A UTF-8 byte-order mark is accepted; blank lines are skipped.
+        The file (``"-"``: standard input). A UTF-8 byte-order mark is accepted; blank lines
+        are skipped.
     target : str or None
         Name of the target column; None means the last column.
 
@@ -53,7 +54,9 @@ def load_csv(path, target=None):
     source = os.fspath(path) if isinstance(path, str | os.PathLike) else None
     if not isinstance(source, str):
         raise XornetError(f"csv path: received {path!r}; give the path of a CSV file as text.")
-    records = _records(source, _read_text(source))
+    text = _read_text(source)  # "-" is standard input
+    source = files.label(source)  # how the messages below name it
+    records = _records(source, text)
     header = _header(source, next(records, None))
     rows = _rows(source, header, records)
     data = np.vstack(rows)  # (n_rows, n_columns)
@@ -100,8 +103,9 @@ def _count(n, noun):
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _read_text(source):
-    raw = files.read_bytes(source, MAX_BYTES, kind="CSV file", field="csv path")
+def _read_text(path):
+    raw = files.read_bytes(path, MAX_BYTES, kind="CSV file", field="csv path")
+    source = files.label(path)
     raw = raw.removeprefix(b"\xef\xbb\xbf")  # byte-order mark some spreadsheets write
     try:
         text = raw.decode("utf-8")

@@ -38,6 +38,9 @@ TORCH_MODULES = {"sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReL
 
 def format_of(path: str | None, fmt: str | None = None, allowed: tuple = FORMATS) -> str:
     """``fmt`` checked, or (when None) the format named by the suffix of ``path``."""
+    if fmt is None and files.is_stdio(path):
+        raise XornetError(f"format: '-' (a standard stream) has no file name to tell the format "
+                          f"from; give the format, {', '.join(allowed[:-1])} or {allowed[-1]}.")
     if fmt is None:
         fmt = os.path.splitext(str(path))[1].lower().removeprefix(".")
         if fmt not in allowed:
@@ -81,7 +84,7 @@ def export(net: Network, path: str | os.PathLike, fmt: str | None = None) -> str
     """
     fmt = format_of(files.check_path(path, "out"), fmt)
     data = to_bytes(net, fmt)
-    files.write_atomic(path, lambda f: f.write(data), field="out")
+    files.write_atomic(path, lambda f: f.write(data), field="out", binary=True)
     return fmt
 
 
@@ -153,7 +156,7 @@ def read(path: str | os.PathLike, activations: list | None = None,
     name = files.check_path(path, "model")
     fmt = format_of(name, fmt, IMPORTABLE)
     data = files.read_bytes(name, tensorlayout.MAX_BYTES, kind="file to import", field="model")
-    return parse(data, name, fmt, activations)
+    return parse(data, files.label(name), fmt, activations)
 
 
 def parse(data: bytes, source: str, fmt: str | None,

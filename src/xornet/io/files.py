@@ -15,16 +15,39 @@ animations and results:
   exactly as it was, and no temporary file behind.
 - **Bounded.** A read takes at most ``limit`` bytes; sizes are checked before anything is
   read or written.
+- **``-`` is the standard stream**, as Unix tools have it: reading ``"-"`` reads standard
+  input (with the same limit: at most ``limit`` + 1 bytes are taken, then refused), writing
+  ``"-"`` writes standard output (the whole content at once, after it was made, so a failed
+  write puts nothing half-made on the stream). This module is the one place that knows it;
+  a file really named ``-`` is written as ``./-``.
 
 Messages name the user's path, never a temporary file.
 """
 
 import contextlib
+import io
 import os
 import stat
+import sys
 import tempfile
 
 from xornet.errors import XornetError
+
+STDIO = "-"  # as a path: standard input to read, standard output to write
+
+
+def is_stdio(path):
+    """Whether ``path`` is ``"-"``, the standard stream (the string only: a ``Path("-")``
+    names a file)."""
+    return isinstance(path, str) and path == STDIO
+
+
+def label(path, writing=False):
+    """``path`` as messages name it: the file's path, or "standard input" / "standard output"
+    for ``-``."""
+    if is_stdio(path):
+        return "standard output" if writing else "standard input"
+    return os.fspath(path)
 
 
 def check_path(path, field):
@@ -46,8 +69,10 @@ def read_bytes(path, limit, kind="file", field="path"):
 
     The file is opened without blocking and checked with ``fstat`` on the open descriptor,
     so a FIFO is refused instead of waited on, and a file swapped after a check is still the
-    one checked.
+    one checked. ``"-"`` reads standard input, at most ``limit`` + 1 bytes of it.
     """
+    if is_stdio(path):
+        return _read_stdin(limit, kind)
     name = check_path(path, field)
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
@@ -76,14 +101,44 @@ def read_bytes(path, limit, kind="file", field="path"):
     return data
 
 
+def _read_stdin(limit, kind):
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise XornetError(f"standard input: is closed, so there is no {kind} to read from '-'; "
+                          "pipe one in or give its path.")
+    if stream.isatty():  # a person would be left waiting at a silent prompt
+        raise XornetError(f"standard input: is a terminal, so '-' has no {kind} to read; pipe "
+                          f"one in (… | xornet …, or < FILE) or give its path.")
+    binary = getattr(stream, "buffer", None)
+    try:
+        data = binary.read(limit + 1) if binary is not None else \
+            stream.read(limit + 1).encode("utf-8")
+    except OSError as e:
+        raise XornetError(f"standard input: cannot be read ({e.strerror or e}).") from None
+    if len(data) > limit:  # only limit + 1 bytes were taken: the rest is never read
+        raise XornetError(f"standard input: holds more than the {_mb(limit)} a {kind} may be; "
+                          f"check that this is a {kind}.")
+    return data
+
+
 def raise_too_large(name, n_bytes, limit, kind):
     raise XornetError(f"{name}: is {n_bytes:,} bytes, more than the {_mb(limit)} a {kind} may "
                       f"be; check that this is a {kind}.")
 
 
-def writable_target(path, field="path"):
+def writable_target(path, field="path", binary=False):
     """The real path a write to ``path`` replaces: symlinks followed; refused unless it is
-    a regular file or does not exist yet, in a folder that exists."""
+    a regular file or does not exist yet, in a folder that exists.
+
+    For ``"-"`` it is ``"-"``, standard output; ``binary`` content is refused there while
+    standard output is a terminal (it would print as garbage and may upset the terminal).
+    """
+    if is_stdio(path):
+        if binary and sys.stdout is not None and sys.stdout.isatty():
+            raise XornetError(f"{field}: standard output is a terminal, and this file is binary; "
+                              "redirect it (> FILE) or pipe it into a program, or give a file "
+                              "name.")
+        return STDIO
     name = check_path(path, field)
     target = os.path.realpath(name)
     try:
@@ -105,11 +160,25 @@ def writable_target(path, field="path"):
     return target
 
 
-def write_atomic(path, write, field="path"):
+def write_atomic(path, write, field="path", binary=False):
     """Write a file atomically: ``write(f)`` fills a binary file object with the content.
 
-    Returns the real path written (``path`` with its symlinks followed).
+    Returns the real path written (``path`` with its symlinks followed), or ``"-"`` for
+    standard output, which gets the whole content in one write once ``write`` has finished
+    (``binary`` as in :func:`writable_target`).
     """
+    if is_stdio(path):
+        writable_target(path, field, binary)
+        content = io.BytesIO()
+        try:
+            write(content)
+            _write_stdout(content.getvalue(), binary)
+        except BrokenPipeError:
+            raise  # the reader has gone (`| head`): click ends the command quietly, exit 1
+        except OSError as e:
+            raise XornetError(f"standard output: could not be written ({e.strerror or e}); "
+                              "give a file name instead.") from None
+        return STDIO
     name = check_path(path, field)
     target = writable_target(name, field)
     folder = os.path.dirname(target)
@@ -138,6 +207,21 @@ def write_atomic(path, write, field="path"):
         raise
     _sync_folder(folder)
     return target
+
+
+def _write_stdout(data, binary):
+    stream = sys.stdout
+    out = getattr(stream, "buffer", None)
+    if stream is None or (out is None and binary):  # closed, or a notebook's text-only stream
+        raise XornetError("standard output: cannot take this file's bytes here, so '-' was not "
+                          "written; give a file name.")
+    stream.flush()  # whatever text went before stays before
+    if out is not None:
+        out.write(data)
+        out.flush()
+    else:
+        stream.write(data.decode("utf-8"))
+        stream.flush()
 
 
 def _sync_folder(folder):

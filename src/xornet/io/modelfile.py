@@ -94,7 +94,7 @@ def write(path, doc):
     XornetError
         If the document is not JSON-able, too large to read back, or cannot be written.
     """
-    name = files.check_path(path, "save")
+    name = files.label(files.check_path(path, "save"), writing=True)
     check_document(doc, name)  # never replace a file with one that would not load back
     try:
         data = (_pretty(doc) + "\n").encode("utf-8")
@@ -105,7 +105,7 @@ def write(path, doc):
         raise XornetError(f"{name}: the model would take {len(data) / 2**20:.0f} MB, more than "
                           f"the {MAX_BYTES // 2**20} MB a model file may be, so it could not "
                           "be read back; it was not saved (use fewer or smaller layers).")
-    files.write_atomic(name, lambda f: f.write(data), field="save")
+    files.write_atomic(path, lambda f: f.write(data), field="save")
 
 
 def estimated_bytes(n_params):
@@ -130,7 +130,7 @@ def read(path):
     """
     name = files.check_path(path, "model")
     return parse(files.read_bytes(name, MAX_BYTES, kind="model file", field="model"),
-                 source=name)
+                 source=files.label(name))
 
 
 def parse(text, source="model.json"):

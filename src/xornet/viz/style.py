@@ -68,7 +68,8 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = N
     path = os.fspath(path)
     suffix = os.path.splitext(path)[1]
     files.write_atomic(path, lambda f: fig.savefig(f, format=suffix.lstrip(".") or "png",
-                                                   dpi=dpi or fig.dpi))
+                                                   dpi=dpi or fig.dpi),
+                       binary=suffix.lower() != ".svg")  # "-": a PNG never onto a terminal
     return path
 
 
