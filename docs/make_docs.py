@@ -413,7 +413,8 @@ def screenshot_playground(path, exe=None, echo=print, width=1280):
 
 
 def _solve_and_shoot(page, url, path):
-    """Open the page, play XOR until solved, click the point (0, 1), save the whole page."""
+    """Open the page, play XOR until solved, click the point (0, 1), wait for the success-rate
+    panel, save the whole page."""
     page.goto(url)
     page.wait_for_function("window.xornet && window.xornet.ready")
     page.click("#play")
@@ -426,6 +427,7 @@ def _solve_and_shoot(page, url, path):
               y: b.y + (y1 - 1) / (y1 - y0) * b.height}; }""")
     page.mouse.click(point["x"], point["y"])
     page.wait_for_selector("#explain table")
+    page.wait_for_selector("#success-card[data-state=done]", timeout=120_000)  # 1,000 seeds
     page.mouse.move(0, 0)
     page.screenshot(path=str(path), full_page=True)
 

@@ -7,8 +7,9 @@ HTML, CSS and JavaScript.
 
 Modules: ``spec`` (the configuration and its limits), ``stepper`` (training one update at a
 time), ``frames`` (the numbers behind each view), ``insights`` (logic lens and doctor panels),
-``session`` (one page's state), ``live`` (the WebSocket), ``guard`` (Host and Origin checks),
-``server`` (routes and running). ``xornet playground`` starts it.
+``session`` (one page's state), ``success`` (the success-rate panel: 1,000 seeds of the
+page's set-up through the population trainer), ``live`` (the WebSocket), ``guard`` (Host and
+Origin checks), ``server`` (routes and running). ``xornet playground`` starts it.
 """
 
 # ruff: noqa: E402 (the check below runs before the imports that need the extra)

@@ -8,6 +8,13 @@ pauses, the run is solved (if asked), diverges, or the page goes away.
 
 Work on the session runs in a worker thread, one piece at a time (``lock``), so a large
 network never stalls the server, and a message can never see a half-made update.
+
+The success-rate panel (``success.py``) trains 1,000 seeds of the configuration on screen in
+another worker thread, at most one job per page: a job starts after half a second without a
+new configuration; a new configuration cancels a job that has not started and replaces the
+one that runs (its result is dropped, never shown), and a job for a configuration already
+measured is not run again (a new seed below 1,000 only moves the marker). The page gets
+``success`` messages: ``running``, ``done`` or ``refused``.
 """
 
 import asyncio
@@ -19,12 +26,14 @@ from starlette import websockets
 from starlette.websockets import WebSocketDisconnect
 
 from xornet.errors import XornetError
-from xornet.playground import spec
+from xornet.playground import spec, success
 from xornet.playground.session import Session
 
 FRAME_INTERVAL = 1 / 30  # seconds between view updates while playing
 INSIGHTS_EVERY = 15  # frames between logic-lens updates while playing (two per second)
 DEFAULT_SPEED = 1  # epochs per view update: the page's default run solves XOR in 48
+# The messages after which the panel's configuration may have changed.
+CHANGES_SETUP = ("config", "load_model", "load_builtin", "csv", "set_weight")
 # What sending to a page that has gone raises (older Starlette: a plain RuntimeError).
 GONE = (WebSocketDisconnect, getattr(websockets, "WebSocketDisconnected", RuntimeError), OSError)
 
@@ -40,6 +49,9 @@ class Connection:
         self.speed = DEFAULT_SPEED
         self.playing = False
         self.loop_task = None
+        self.wanted = None  # the success panel's job for the configuration on screen
+        self.measured = None  # the last finished success.Outcome
+        self.job_task = None  # the task waiting for the running job, one at most
         self.handlers = {
             "config": lambda m: self.session.configure(_field(m, "config", dict)),
             "reset": lambda m: [self._reset()],
@@ -73,6 +85,9 @@ class Connection:
             pass
         finally:
             await self.stop_loop()  # the page went away: its training stops with it
+            self.cancel_job()
+            if self.job_task is not None:  # a running job ends on its own; its result is dropped
+                self.job_task.cancel()
 
     async def handle(self, text):
         try:
@@ -100,6 +115,8 @@ class Connection:
             for reply in replies:
                 await self.send(reply)
             await self.send_state()
+            if kind in CHANGES_SETUP:
+                await self.refresh_success()
         except XornetError as e:
             await self.send({"type": "error", "status": 400, "message": str(e)})
         except GONE:
@@ -110,6 +127,63 @@ class Connection:
     def _reset(self):
         self.session.reset()
         return self.session.frame()
+
+    # --- the success-rate panel -----------------------------------------------------
+    async def refresh_success(self):
+        """Show the panel for the configuration now on screen, training it if need be."""
+        async with self.lock:
+            try:
+                job = success.job_for(self.session)
+            except XornetError as e:
+                job, refusal = None, str(e)
+        if job is None:
+            self.cancel_job()
+            return await self.send(success.refused(refusal))
+        known = (self.measured if self.measured is not None and self.measured.key == job.key
+                 else success.cached(job.key))
+        if known is not None:
+            self.cancel_job()  # the numbers are known: only the seed's marker may move
+            self.measured = known
+            return await self.send(success.panel(known, job))
+        if self.wanted is not None and self.wanted.key == job.key:
+            self.wanted = job  # already training these numbers: the marker follows the page
+            return None
+        self.cancel_job()
+        self.wanted = job
+        await self.send(success.running(job))
+        if self.job_task is None:
+            self.job_task = asyncio.create_task(self._train_jobs())
+
+    def cancel_job(self):
+        if self.wanted is not None:
+            self.wanted.cancelled.set()
+        self.wanted = None
+
+    async def _train_jobs(self):
+        """Train the wanted job until the finished one is still the one wanted."""
+        try:
+            while self.wanted is not None:
+                job = self.wanted
+                await asyncio.sleep(success.QUIET)  # a burst of edits trains once, at its end
+                if self.wanted is not job:
+                    continue
+                try:
+                    outcome = await asyncio.get_running_loop().run_in_executor(
+                        success.WORKER, success.train, job)
+                except Exception as e:  # the trainer refuses this set-up (or a bug of ours)
+                    if self.wanted is not None and self.wanted.key == job.key:
+                        self.wanted = None
+                        await self._send_quietly(success.refused(
+                            f"success rate: the population trainer cannot train this set-up: "
+                            f"{str(e)[0].lower()}{str(e)[1:]}" if isinstance(e, XornetError)
+                            else internal_error(e)))
+                    continue
+                current = self.wanted
+                if outcome is not None and current is not None and current.key == outcome.key:
+                    self.measured, self.wanted = outcome, None
+                    await self._send_quietly(success.panel(outcome, current))
+        finally:
+            self.job_task = None
 
     # --- the training loop ------------------------------------------------------------
     async def start_loop(self):

@@ -49,6 +49,7 @@ class Session:
         net = self.net if same_net else new.run.build(X.shape[1], y.shape[1])
         if not same_net:
             self.loaded = None
+            self.edited = False  # the starting weights are the seed's own draw
             self.start = net.params.copy()
         self._install(new, X, y, name, net)
         return self.messages()
@@ -62,7 +63,12 @@ class Session:
         self.reset()
 
     def reset(self):
-        """Back to the starting weights (seeded, loaded or hand-edited at epoch 0)."""
+        """Back to the starting weights (seeded, loaded or hand-edited at epoch 0).
+
+        The starting weights are drawn once per network (``configure`` draws them only when
+        the architecture, initialiser or seed changes), so every reset replays the same run
+        bit for bit: the same weights, the same shuffles (a new ``Stepper`` seeds its
+        generator again), the same trajectory."""
         self.net.params[...] = self.start
         self.stepper = Stepper(self.net, self.X, self.y, self.spec.run)
         self.sent = 0
@@ -106,7 +112,7 @@ class Session:
     def _use_model(self, name, net):
         csvdata.check_features(self.X, net.sizes[0], f"the data ({self.data_name})")
         new = spec.with_network(self.spec, net.sizes, net.activations, net.bias)
-        self.loaded, self.start = name, net.params.copy()
+        self.loaded, self.start, self.edited = name, net.params.copy(), False
         self._install(new, self.X, self.y, self.data_name, net)
         return self.messages()
 
@@ -158,6 +164,7 @@ class Session:
             target.W[_index("row", row, 0, target.n_in - 1), col] = value
         if self.stepper.updates == 0:  # editing before training edits the starting point
             self.start = self.net.params.copy()
+            self.edited = True
         self.stepper.diverged = None
         self.stepper.measure()
         return self.frame()

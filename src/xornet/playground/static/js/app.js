@@ -3,13 +3,14 @@
 
 import * as form from "./form.js";
 import * as panels from "./panels.js";
-import { drawLoss, drawMain, drawUnits, nearestPoint, setPalette } from "./views.js";
+import { drawLoss, drawMain, drawSuccess, drawUnits, nearestPoint, setPalette } from "./views.js";
 import { Diagram } from "./diagram.js";
 
 const $ = (id) => document.getElementById(id);
 const state = {
   options: null, config: null, data: null, frame: null, playing: false, selected: null,
   losses: [], stats: { frames: 0, times: [] }, ready: false,
+  success: null,  // the last finished success-rate panel (kept, dimmed, while the next trains)
   unitLabels: {},  // a hidden unit's name → its logic-lens reading, "h1 ≈ OR"
 };
 window.xornet = state;  // for the curious (and the browser tests): the page's live state
@@ -92,6 +93,32 @@ const handlers = {
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  },
+  success(m) {
+    const card = $("success-card");
+    card.classList.toggle("running", m.state === "running");
+    card.dataset.state = m.state;
+    if (m.state === "running") {
+      $("success-headline").textContent = `training ${m.seeds.toLocaleString()} seeds for up to ${m.epochs.toLocaleString()} epochs…`;
+      return;
+    }
+    if (m.state === "refused") {
+      state.success = null;
+      $("success-headline").textContent = m.message;
+      $("success-seed").textContent = "";
+      $("success-note").textContent = "";
+      drawSuccess($("success-chart"), null);
+      return;
+    }
+    state.success = m;
+    $("success-headline").textContent = m.headline;
+    $("success-seed").textContent = m.seed.sentence;
+    const engine = m.backend === "numba" ? "the compiled kernel" : "the NumPy path";
+    const median = m.median === null ? "" : `median ${m.median.toLocaleString()} epochs; `;
+    $("success-note").textContent = `Seeds 0–${m.seeds - 1}, one attempt each, as Play trains them: ` +
+      `${median}${m.stalled.toLocaleString()} stall, ${m.diverged.toLocaleString()} diverge. ` +
+      `Trained by ${engine} in ${m.seconds.toFixed(1)} s${m.note ? ` (${m.note})` : ""}.`;
+    drawSuccess($("success-chart"), m);
   },
   state(m) {
     state.playing = m.playing;

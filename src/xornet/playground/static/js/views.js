@@ -324,3 +324,71 @@ export function drawLoss(canvas, points) {
   ctx.lineWidth = 1.6;
   ctx.stroke();
 }
+
+// The success-rate panel's histogram: the seeds' epochs to solve on a log axis (one bar per
+// bin of m.edges), one grey bar for the seeds that did not solve, and the page's seed marked.
+export function drawSuccess(canvas, m) {
+  const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+  ctx.clearRect(0, 0, W, H);
+  if (!m || m.state !== "done") return;
+  const left = 34, right = W - 62, top = 14, bottom = H - 34, gap = 12;
+  const failed = m.seeds - m.solved;
+  const most = Math.max(1, failed, ...m.counts);
+  const y = (count) => bottom - count / most * (bottom - top);
+  ctx.font = "11px system-ui";
+  ctx.strokeStyle = "#eef0f2";
+  ctx.fillStyle = "#66727f";
+  for (const frac of [0.5, 1]) {  // the count axis: half and all of the tallest bar
+    const c = Math.round(most * frac), yy = y(c);
+    ctx.beginPath(); ctx.moveTo(left, yy); ctx.lineTo(W, yy); ctx.stroke();
+    ctx.fillText(String(c), 2, yy + 4);
+  }
+  ctx.fillText("0", 2, bottom + 4);
+  const seed = m.seed || {};
+  if (m.edges.length >= 2) {
+    const lo = Math.log10(m.edges[0]), hi = Math.log10(m.edges[m.edges.length - 1]);
+    const x = (e) => left + (Math.log10(e) - lo) / Math.max(hi - lo, 1e-9) * (right - gap - left);
+    ctx.fillStyle = paint.positive;
+    m.counts.forEach((c, i) => {
+      const x0 = x(m.edges[i]), x1 = x(m.edges[i + 1]);
+      ctx.fillRect(x0 + 0.5, y(c), Math.max(1, x1 - x0 - 1), bottom - y(c));
+    });
+    ctx.fillStyle = "#66727f";
+    for (const t of logTicks(m.edges[0], m.edges[m.edges.length - 1])) {
+      const xt = x(t);
+      ctx.fillRect(xt, bottom, 1, 3);
+      ctx.fillText(String(t), xt - 3 * String(t).length, bottom + 14);
+    }
+    ctx.fillText("epochs to solve (log scale)", (left + right) / 2 - 70, H - 3);
+    if (seed.solved && !seed.origin) {  // the page's seed: a line at its epochs to solve
+      const xs = x(Math.max(seed.solved_epoch, m.edges[0]));
+      ctx.fillStyle = paint.negative;
+      ctx.fillRect(xs - 1, top - 4, 2, bottom - top + 4);
+      const label = `seed ${seed.seed}: ${seed.solved_epoch}`;
+      const width = ctx.measureText(label).width;
+      ctx.fillText(label, Math.min(Math.max(xs + 4, left), right - gap - width), top + 2);
+    }
+  }
+  // the seeds that never solved (stalled or diverged), beside the histogram
+  ctx.fillStyle = "#a9b3bd";
+  ctx.fillRect(right, y(failed), W - right - 6, bottom - y(failed));
+  ctx.fillStyle = "#66727f";
+  ctx.fillText("not solved", right - 2, bottom + 14);
+  if (!seed.solved && !seed.origin) {
+    ctx.strokeStyle = paint.negative;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(right - 1, Math.min(y(failed), bottom - 4) - 1, W - right - 4, bottom - Math.min(y(failed), bottom - 4) + 2);
+    ctx.lineWidth = 1;
+  }
+  ctx.strokeStyle = "#a9b3bd";
+  ctx.beginPath(); ctx.moveTo(left, bottom + 0.5); ctx.lineTo(W, bottom + 0.5); ctx.stroke();
+}
+
+// Round numbers (1, 2, 5 × a power of ten) between lo and hi, at most about six of them.
+function logTicks(lo, hi) {
+  const out = [];
+  for (let p = 10 ** Math.floor(Math.log10(lo)); p <= hi; p *= 10) {
+    for (const k of [1, 2, 5]) if (k * p >= lo && k * p <= hi) out.push(k * p);
+  }
+  return out.length > 6 ? out.filter((t) => String(t)[0] === "1") : out;
+}
