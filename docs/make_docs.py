@@ -325,6 +325,8 @@ def drawings(hero=HERO):
         Drawing("landscape-stalled",
                 "xornet landscape --seed 13 --restarts 0 --no-biases --out landscape-stalled.png",
                 (("landscape-stalled.png", "docs/images/landscape-stalled.png"),)),
+        Drawing("inits", "xornet inits --out inits.png",
+                (("inits.png", "docs/images/inits.png"),)),
     )
 
 

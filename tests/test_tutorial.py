@@ -42,11 +42,11 @@ def results(tmp_path_factory):
 
 def test_the_tutorial_has_its_sections_and_commands():
     headings = re.findall(r"^## (\d)\. ", TEXT, flags=re.MULTILINE)
-    assert headings == [str(n) for n in range(1, 9)]
+    assert headings == [str(n) for n in range(1, 10)]
     commands = [run.command for run in RUNS]
     for needed in ("xornet separable", "xornet train", "--activation linear", "xornet show",
                    "xornet explain", "xornet logic", "xornet doctor", "--seeds", "xornet plot",
-                   "xornet animate", "xornet check builtin:xor-step"):
+                   "xornet animate", "xornet check builtin:xor-step", "xornet inits"):
         assert any(needed in command for command in commands), needed
     assert any(run.exit_code == 1 for run in RUNS), "a failing `check` is part of the story"
 

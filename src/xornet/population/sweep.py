@@ -257,19 +257,12 @@ def run_cell(cell, X, y, seeds, *, backend="auto", threads=None, diagnose_cap=DI
 
     A top-level function of plain arguments, so a process pool or a Dask worker can run it.
     """
-    from xornet.doctor import diagnose as doctor
-
     result = train_population(cell.config, X, y, seeds, backend=backend, threads=threads)
     start = time.perf_counter()
     failed = np.flatnonzero(~result.solved)
     counts, unexplained = Counter(), 0
     for k in failed[:diagnose_cap]:
-        cfg = result.config_for(k)
-        if result.diverged[k]:  # as doctor.run_and_diagnose treats a DivergenceError
-            found = doctor.diagnose(None, X, y, None, cfg,
-                                    diverged_at=int(result.diverged_epoch[k]))
-        else:
-            found = doctor.diagnose(result.network(k), X, y, None, cfg)
+        found = diagnose_network(result, k, X, y)
         counts.update(d.code for d in found)
         unexplained += not found
     summary = result.summary()
@@ -282,6 +275,17 @@ def run_cell(cell, X, y, seeds, *, backend="auto", threads=None, diagnose_cap=DI
         hashlib.sha256(np.ascontiguousarray(result.params).tobytes()).hexdigest(),
         np.asarray(result.epochs_to_solve, dtype=np.int64),
     )
+
+
+def diagnose_network(result, k, X, y):
+    """The doctor's diagnoses (a list, in ``xornet.doctor.diagnose.CHECKS`` order) of network
+    ``k`` of a ``PopulationResult`` trained on (X, y); empty for a solved network."""
+    from xornet.doctor import diagnose as doctor
+
+    cfg = result.config_for(k)
+    if result.diverged[k]:  # as doctor.run_and_diagnose treats a DivergenceError
+        return doctor.diagnose(None, X, y, None, cfg, diverged_at=int(result.diverged_epoch[k]))
+    return doctor.diagnose(result.network(k), X, y, None, cfg)
 
 
 def preflight(grid, X, y, seeds, backend="auto"):
