@@ -302,7 +302,7 @@ THOUSAND = ",".join(str(k) for k in range(1, 1001))
     (("--batch-size", "half"), "is not a batch size"),
     (("--activation", "swish"), "choose from sigmoid, tanh, relu, leaky_relu, linear"),
     (("--output-activation", "step"), "no useful derivative"),
-    (("--init", "glorot"), "choose one of uniform01, uniform, normal, xavier, he, zeros (uniform and normal also take a scale"),
+    (("--init", "glorot"), "choose one of uniform01, uniform, normal, xavier, he, zeros"),
     (("--loss", "hinge"), "choose from mse, sse, bce"),
     (("--optimizer", "perceptron"), "choose from sgd, adam"),
     (("--lr", "1,1.0"), "listed twice"),

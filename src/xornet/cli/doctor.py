@@ -12,6 +12,7 @@ from xornet.doctor import diagnose as doctor
 from xornet.doctor import seedstudy
 from xornet.errors import XornetError
 from xornet.io import datasets, files
+from xornet.train.config import lr_text
 
 Opt = typer.Option
 
@@ -60,7 +61,8 @@ def doctor_command(
     cfg = flags.build_config(**run, dataset=dataset)  # sine: as `xornet train` runs it
     X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     if model is not None:
-        _doctor_model(model, X, y, data_name, run["loss"], run["lr"], cfg.tolerance, json_out)
+        _doctor_model(model, X, y, data_name, run["loss"], run["lr"] and cfg.lr, cfg.tolerance,
+                      json_out)
     elif seeds is not None:
         _doctor_seeds(cfg, X, y, data_name, seeds, json_out)
     else:
@@ -196,7 +198,8 @@ def _describe(cfg, X, y, with_seed=True):
     batch = "full batch" if cfg.batch_size is None else f"batch size {cfg.batch_size}"
     return (f"{sizes} {cfg.activation} → {cfg.output_activation}, "
             f"{'bias' if cfg.bias else 'no bias'}, {cfg.init} init, {cfg.loss} loss, "
-            f"{cfg.optimizer} lr={cfg.lr:g}, {batch}, ≤ {cfg.epochs} epochs"
+            f"{cfg.optimizer} lr={lr_text(cfg.lr)}, {batch}, ≤ {cfg.epochs} epochs"
+            + "".join(f", {extra}" for extra in [wording.schedule_and_penalty(cfg)] if extra)
             + (f", seed {cfg.seed}" if with_seed else ""))
 
 

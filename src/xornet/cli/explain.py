@@ -6,7 +6,7 @@ import numpy as np
 import typer
 
 from xornet import load
-from xornet.cli import app, flags, options, render, streams
+from xornet.cli import app, flags, options, render, streams, wording
 from xornet.errors import XornetError
 from xornet.explain.trace import explain_step
 from xornet.io import csvdata
@@ -17,8 +17,10 @@ HELP = (
     "Show one step of backprop: forward pass, error, chain rule for every weight, update."
     "\n\n"
     "The network is MODEL, or the untrained network of --preset and the network flags (the "
-    "default run's when none is given). --loss and --lr default to the ones MODEL was "
-    "trained with, else to the preset's, else to the default run's."
+    "default run's when none is given). --loss, --lr, --l2 and --l1 default to the ones "
+    "MODEL was trained with, else to the preset's, else to the default run's. With "
+    "--lr-schedule, --at-epoch N explains the step after N epochs: its learning rate is "
+    "lr·schedule(N)."
 )
 
 
@@ -32,14 +34,19 @@ def explain(
     dataset: Annotated[str | None, Opt(help="Explain a whole dataset as one batch.")] = None,
     csv: Annotated[str | None, Opt(help="Explain a CSV file as one batch.")] = None,
     digits: Annotated[int, Opt(help="Significant digits shown.")] = 8,
+    at_epoch: Annotated[int, Opt(help="The step after this many epochs of --lr-schedule (0: the first).")] = 0,  # noqa: E501
     json_out: Annotated[bool, Opt("--json", help="Print every number as one JSON document.")] = False,  # noqa: E501
 ):
     """One step of backprop with every number written out (see HELP)."""
     options.check_count("--digits", digits)
+    options.check_count("--at-epoch", at_epoch, low=0)
     streams.check(reads=[("MODEL", model), ("--csv", csv)])
-    net, loss, lr, order = _network(model, run)
+    net, cfg = _network(model, run)
     X, y = _data(net, input, target, dataset, csv)
-    step = explain_step(net, X, y, loss=loss, lr=lr, update_order=order)
+    with wording.flags_in_errors("lr", "l2", "l1", "lr_schedule"):
+        step = explain_step(net, X, y, loss=cfg.loss, lr=cfg.lr, update_order=cfg.update_order,
+                            l2=cfg.l2, l1=cfg.l1, lr_schedule=cfg.lr_schedule,
+                            epoch=at_epoch, epochs=cfg.epochs)
     note = _collapse_note(net)
     if note:
         step["collapse"] = note
@@ -50,19 +57,26 @@ def explain(
 
 
 def _network(model, run):
-    """(network, loss, lr, update order) from a model file, or from a preset and flags, as
-    `xornet train` builds them (flags.build_config); the flags --loss and --lr win over
-    either."""
+    """(network, the RunConfig of its step) from a model file, or from a preset and flags,
+    as `xornet train` builds them (flags.build_config); the flags --loss, --lr, --l2, --l1
+    and --lr-schedule win over either."""
     if model is not None and run["preset"] is not None:
         raise XornetError("explain: give a model file or --preset, not both.")
     cfg = flags.build_config(**run)  # checks every flag; the default run fills the rest
     if model is None:
-        return cfg.build(2, 1), cfg.loss, cfg.lr, cfg.update_order
+        return cfg.build(2, 1), cfg
     net = load(model)
     record = net.training  # how the model was trained, when its file says so
-    loss = run["loss"] or record.get("loss", cfg.loss)
-    lr = run["lr"] or float(record.get("lr", cfg.lr))
-    return net, loss, lr, cfg.update_order
+    known = {name: record.get(name, getattr(cfg, name))
+             for name in ("loss", "lr", "l2", "l1", "lr_schedule")}
+    given = {name: getattr(cfg, name) for name in known if run[name] is not None}
+    step = cfg.with_(**{**known, **given}, hidden=tuple(net.sizes[1:-1]))
+    try:
+        step.check()
+    except XornetError as e:  # a hand-edited record: say where the bad value came from
+        raise XornetError(f"{model}: the model's training record cannot be used "
+                          f"({str(e).rstrip('.')}); give the value as a flag.") from None
+    return net, step
 
 
 def _parse_numbers(flag, text):
@@ -152,6 +166,24 @@ def _print_loss(con, step, f):
         say(con, f"  E = {how} over the batch = [bold]{f(loss['value'])}[/bold]")
     else:
         say(con, f"  E = [bold]{f(loss['value'])}[/bold]")
+    if step["l2"] or step["l1"]:
+        say(con, f"  the penalty on the weights (not the biases): {_penalty_formula(step)} = "
+                 f"{f(loss['penalty'])}")
+        say(con, f"  E_total = E + penalty = [bold]{f(loss['total'])}[/bold] (what training "
+                 "minimises)")
+
+
+def _penalty_formula(step):
+    """``(λ2/2)·Σw² + λ1·Σ|w| (λ2 = 0.5, λ1 = 0.1)``, each term only when it is used."""
+    used = [(name, value, term) for name, value, term in
+            (("λ2", step["l2"], "(λ2/2)·Σw²"), ("λ1", step["l1"], "λ1·Σ|w|")) if value]
+    return (" + ".join(term for _, _, term in used) + " ("
+            + ", ".join(f"{name} = {value:g}" for name, value, _ in used) + ")")
+
+
+def _penalty_term(step):
+    """The penalty's part of ∂E/∂w, as symbols: λ2·w, λ1·sign(w) or both."""
+    return " + ".join((["λ2·w"] if step["l2"] else []) + (["λ1·sign(w)"] if step["l1"] else []))
 
 
 def _print_backward(con, step, f):
@@ -171,7 +203,11 @@ def _print_backward(con, step, f):
                 say(con, f"      = {values} = [bold]{f(sample['product'])}[/bold]")
         if many:
             how = "sum" if p["combine"] == "sum" else "mean"
-            say(con, f"      {how} of the samples = [bold]{f(p['gradient'])}[/bold]")
+            say(con, f"      {how} of the samples = [bold]{f(p['data_gradient'])}[/bold]")
+        if (step["l2"] or step["l1"]) and p["is_weight"]:
+            say(con, f"    ∂E_total/∂{p['name']} = ∂E/∂{p['name']} + {_penalty_term(step)} = "
+                     f"({f(p['data_gradient'])}) + ({f(p['penalty'])}) = "
+                     f"[bold]{f(p['gradient'])}[/bold]")
 
 
 def _print_sums(con, step, f):
@@ -200,18 +236,31 @@ def _print_sums(con, step, f):
 def _print_update(con, step, f):
     from rich.table import Table
 
-    table = Table(title=f"4. Update: w ← w − α·∂E/∂w with α = {step['lr']:g}",
-                  title_justify="left", title_style="bold cyan")
+    lrs = step["layer_lrs"]
+    per_layer = len(set(lrs)) > 1
+    alpha = ", ".join(f"α{k} = {v:g}" for k, v in enumerate(lrs, start=1)) if per_layer \
+        else f"α = {lrs[0]:g}"
+    table = Table(title=f"4. Update: w ← w − α·∂E/∂w with {alpha}", title_justify="left",
+                  title_style="bold cyan")
     script = step["script"] is not None
-    columns = ("weight", "matrix", "old", "∂E/∂w", "new") + (("script order",) if script else ())
+    columns = ("weight", "matrix", "old", "∂E/∂w") + (("α",) if per_layer else ()) + \
+        ("new",) + (("script order",) if script else ())
     for col in columns:
         table.add_column(col, justify="right")
     for p in step["parameters"]:
+        lr = (f"{p['lr']:g}",) if per_layer else ()
         extra = (f(p["script_new"]),) if script else ()
-        table.add_row(p["name"], p["matrix"], f(p["old"]), f(p["gradient"]), f(p["new"]),
+        table.add_row(p["name"], p["matrix"], f(p["old"]), f(p["gradient"]), *lr, f(p["new"]),
                       *extra)
     con.print()
+    if not _schedule_is_constant(step):
+        say(con, f"  the lr schedule {step['lr_schedule']} at epoch {step['epoch']}: each "
+                 f"layer's lr × {f(step['lr_factor'])}")
     con.print(table)
+
+
+def _schedule_is_constant(step):
+    return step["lr_schedule"].strip().lower() == "constant"
 
 
 def _print_script(con, step, f):
@@ -246,6 +295,9 @@ def _print_matrix(con, step, f):
         say(con, f"  ∂E/∂W{k} = {a}ᵀ·δ{k}  ({_shape(m['input_shape'][::-1])})·"
                   f"({_shape(m['delta_shape'])}) → ({_shape(m['dW_shape'])})")
         say(con, f"     = {_mat(m['dW'], f)}")
+        if step["l2"] or step["l1"]:
+            term = _penalty_term(step).replace("w", f"W{k}")
+            say(con, f"  ∂E_total/∂W{k} = ∂E/∂W{k} + {term} = {_mat(m['dW_total'], f)}")
         if m["db"] is not None:
             say(con, f"  ∂E/∂b{k} = Σ over samples of δ{k} = {_vec(m['db'], f)}")
 

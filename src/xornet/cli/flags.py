@@ -8,7 +8,7 @@ from typing import Annotated
 
 from typer import Option
 
-from xornet.cli import options
+from xornet.cli import options, wording
 from xornet.io import datasets
 from xornet.train import presets
 
@@ -22,7 +22,10 @@ Init = Annotated[str | None, Option(help="uniform01, uniform, normal, xavier, he
 Loss = Annotated[str | None, Option(help="mse, sse or bce (targets in [0, 1]).")]
 Optimizer = Annotated[str | None, Option(help="sgd, adam or perceptron.")]
 Momentum = Annotated[float | None, Option(help="Momentum for sgd (0 = plain).")]
-Lr = Annotated[float | None, Option(help="Learning rate α.")]
+Lr = Annotated[str | None, Option(help="Learning rate α; a comma list such as 0.5,2 gives each weight layer its own (input side first).")]  # noqa: E501
+LrSchedule = Annotated[str | None, Option(help="constant, step:N:F (α times F every N epochs), exp:G (times G each epoch) or cosine (down to 0 over --epochs; cosine:M ends at M·α).")]  # noqa: E501
+L2 = Annotated[float | None, Option(help="L2 penalty λ2: adds (λ2/2)·Σw² over the weights (not biases) to the loss.")]  # noqa: E501
+L1 = Annotated[float | None, Option(help="L1 penalty λ1: adds λ1·Σ|w| over the weights (not biases) to the loss.")]  # noqa: E501
 Epochs = Annotated[int | None, Option(help="Maximum number of epochs.")]
 BatchSize = Annotated[str | None, Option(help="full, 1 (online) or a mini-batch size.")]
 Shuffle = Annotated[bool | None, Option("--shuffle/--in-order", help="Sample order.")]
@@ -50,13 +53,14 @@ RUN = {
     "batch_size": BatchSize, "shuffle": Shuffle, "seed": Seed, "tolerance": Tolerance,
     "early_stop": EarlyStop, "target_loss": TargetLoss, "update_order": UpdateOrder,
     "until_crisp": UntilCrisp, "restarts": Restarts,
+    "lr_schedule": LrSchedule, "l2": L2, "l1": L1,
 }
 
 
 # The flags of a run that describe one step of backpropagation (`xornet explain`): the
 # network and the step's loss and learning rate; epochs, batches and stopping do not apply.
 STEP = ("preset", "hidden", "activation", "output_activation", "bias", "init", "loss", "lr",
-        "seed", "update_order")
+        "seed", "update_order", "l2", "l1", "lr_schedule", "epochs")
 # The flags of a run that a sweep sets once for every cell; its grid axes (hidden, lr, ...)
 # take lists and are the sweep's own flags, and its seeds are 0..S-1 (--seeds).
 SETTINGS = ("preset", "bias", "momentum", "epochs", "shuffle", "tolerance", "early_stop",
@@ -119,8 +123,8 @@ def data_defaults(dataset):
 def build_config(preset=None, hidden=None, activation=None, output_activation=None, bias=None,
                  init=None, loss=None, optimizer=None, momentum=None, lr=None, epochs=None,
                  batch_size=None, shuffle=None, seed=None, tolerance=None, early_stop=None,
-                 target_loss=None, update_order=None, until_crisp=None, restarts=None, *,
-                 dataset=None):
+                 target_loss=None, update_order=None, until_crisp=None, restarts=None,
+                 lr_schedule=None, l2=None, l1=None, *, dataset=None):
     """The preset (or the default run) with every flag the user gave laid over it.
 
     A flag left out (None) keeps the preset's value, or the default run's, which is
@@ -135,7 +139,10 @@ def build_config(preset=None, hidden=None, activation=None, output_activation=No
         "activation": activation, "output_activation": output_activation, "bias": bias,
         "init": init, "loss": loss, "optimizer": optimizer,
         "momentum": options.check_number("--momentum", momentum, low=0.0),
-        "lr": options.check_number("--lr", lr, low=0.0, open_low=True),
+        "lr": options.parse_lr(lr),
+        "lr_schedule": lr_schedule,
+        "l2": options.check_number("--l2", l2, low=0.0),
+        "l1": options.check_number("--l1", l1, low=0.0),
         "epochs": options.check_count("--epochs", epochs),
         "shuffle": shuffle, "seed": options.check_count("--seed", seed, low=0),
         "tolerance": options.check_number("--tolerance", tolerance, low=0.0, open_low=True),
@@ -154,5 +161,6 @@ def build_config(preset=None, hidden=None, activation=None, output_activation=No
         changes.setdefault("batch_size", 1)
     cfg = base.with_(**changes)
     cfg.build(2, 1)  # check names (activation, init) before any data work
-    cfg.check()  # check the training settings
+    with wording.flags_in_errors("lr", "lr_schedule", "l2", "l1"):
+        cfg.check()  # check the training settings
     return cfg

@@ -56,6 +56,25 @@ def check_number(flag, value, low=None, open_low=False):
     return value
 
 
+def parse_lr(text):
+    """``--lr``: ``"3"`` → 3.0 (every layer), ``"0.5,2"`` → (0.5, 2.0) (one per weight
+    layer, input side first; their count is checked against the network by RunConfig)."""
+    if text is None:
+        return None
+    values = []
+    for part in text.split(","):
+        try:
+            v = float(part)
+        except ValueError:
+            v = math.nan
+        if not (math.isfinite(v) and v > 0.0):
+            raise XornetError(f"--lr: {part.strip()!r} is not a learning rate; give a finite "
+                              "number > 0, or one per weight layer separated by commas, such "
+                              "as 0.5,2.")
+        values.append(v)
+    return values[0] if len(values) == 1 else tuple(values)
+
+
 def check_count(flag, value, low=1):
     if value is not None and value < low:
         raise XornetError(f"{flag}: expected a whole number ≥ {low}; received {value}.")

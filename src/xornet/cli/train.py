@@ -222,13 +222,16 @@ def _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet):
         con.print(_summary(history))
         return
     if cfg.optimizer == "perceptron":
-        how = f"perceptron rule lr={cfg.lr:g}, online in order"
+        how = f"perceptron rule lr={cfg.lr:g}, online in order"  # one lr (RunConfig.check)
     else:
         batch = "full batch" if cfg.batch_size is None else f"batch size {cfg.batch_size}"
         momentum = f" momentum={cfg.momentum:g}" if cfg.momentum else ""
-        how = f"{cfg.loss} loss, {cfg.optimizer} lr={cfg.lr:g}{momentum}, {batch}"
+        how = f"{cfg.loss} loss, {cfg.optimizer} lr={config.lr_text(cfg.lr)}{momentum}, {batch}"
     con.print(f"[bold]{net!r}[/bold] on [bold]{data_name}[/bold]")  # two lines: fits 80 columns
     con.print(f"  {how}, seed {cfg.seed}")
+    extras = wording.schedule_and_penalty(cfg)
+    if extras:  # a line of its own: the line above already fills 80 columns
+        con.print(f"  {extras}")
     if datasets.is_boolean(y) and len(X) <= render.MAX_TABLE_ROWS:
         con.print(render.truth_table(X, y, y_hat, cfg.tolerance))
     else:

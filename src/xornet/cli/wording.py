@@ -10,6 +10,7 @@ flag instead (``"--lr: ..."``) where a command asks for it.
 from contextlib import contextmanager
 
 from xornet.errors import XornetError
+from xornet.train import schedules
 
 # Fields whose flag is not "--" + the field with "-" for "_", and the on/off pairs of booleans.
 FLAG_NAMES = {"stop_when_solved": "--early-stop"}
@@ -38,9 +39,23 @@ def _one_flag(field, value):
         text = "full" if value is None else str(value)
     elif isinstance(value, float):
         text = f"{value:g}"
+    elif isinstance(value, (tuple, list)):  # one per layer, as --lr 0.5,2 reads it
+        text = ",".join(f"{v:g}" for v in value)
     else:
         text = str(value)
     return f"{flag(field)} {text}"
+
+
+def schedule_and_penalty(cfg):
+    """The run's learning-rate schedule and weight penalty in a few words, or "" when it has
+    neither: ``lr schedule step:1000:0.5; penalty l2=0.001 on the weights (in the loss)``."""
+    parts = []
+    if not schedules.is_constant(cfg.lr_schedule):
+        parts.append(f"lr schedule {cfg.lr_schedule}")
+    penalty = [f"{name}={value:g}" for name, value in (("l2", cfg.l2), ("l1", cfg.l1)) if value]
+    if penalty:  # the losses printed are E_data + the penalty: say so
+        parts.append(f"penalty {' '.join(penalty)} on the weights (in the loss)")
+    return "; ".join(parts)
 
 
 def advice(diagnosis):

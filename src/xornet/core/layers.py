@@ -40,7 +40,7 @@ class Dense:
         self.x, self.z, self.a = x, z, a
         return a
 
-    def backward(self, grad_a, need_input_grad=True, update_lr=None):
+    def backward(self, grad_a, need_input_grad=True, update_lr=None, penalty=None):
         """Given ∂E/∂a (n, n_out), fill dW and db and return ∂E/∂x (n, n_in).
 
         δ = ∂E/∂z = ∂E/∂a ⊙ f′(z)  (n, n_out)
@@ -50,7 +50,9 @@ class Dense:
 
         With ``update_lr`` α, W and b take their step ``−α·∂E/∂W`` *before* ∂E/∂x is
         computed, so ∂E/∂x goes through the updated W: the order of the classic tutorial
-        scripts (``RunConfig.update_order="script"``), not the gradient of E.
+        scripts (``RunConfig.update_order="script"``), not the gradient of E. With a
+        ``penalty`` (``xornet.core.penalties.Penalty``), dW gets its term λ2·W + λ1·sign(W)
+        (the biases have none); the Network adds it for the whole flat vector instead.
         """
         derivative = self.activation.derivative
         if derivative is None:
@@ -61,6 +63,8 @@ class Dense:
             )
         delta = grad_a * derivative(self.z, self.a)
         np.matmul(self.x.T, delta, out=self.dW)
+        if penalty is not None:
+            self.dW += penalty.l2 * self.W + penalty.l1 * np.sign(self.W)
         if self.db is not None:
             np.add.reduce(delta, axis=0, out=self.db)
         if update_lr is not None:  # the script order: this layer moves first

@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+import numpy as np
+
 from xornet.errors import XornetError
 
 
@@ -99,3 +101,13 @@ class ParamLayout:
         pairs = self.views(flat)
         weights = [W for W, _ in pairs]
         return weights, ([b for _, b in pairs] if self.bias else None)
+
+    def per_layer(self, values):
+        """A flat vector (n_params,) holding ``values[k]`` at every weight and bias of layer
+        k: e.g. one learning rate per layer, laid out so that an optimizer multiplies the
+        whole gradient vector by it in one operation."""
+        if len(values) != len(self.shapes):
+            raise XornetError(f"values: expected one per weight layer ({len(self.shapes)}); "
+                              f"received {len(values)}.")
+        counts = [n_in * n_out + (n_out if self.bias else 0) for n_in, n_out in self.shapes]
+        return np.repeat(np.asarray(values, dtype=np.float64), counts)

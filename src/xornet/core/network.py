@@ -281,15 +281,23 @@ class Network:
         X, y = self.check_data(X, y)
         return float(losses.get(loss).value(self.forward(X), y))
 
-    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike, epochs: int = 5000, lr: float = 0.5,
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike, epochs: int = 5000,
+            lr: float | Sequence[float] = 0.5,
             loss: str = "mse", batch_size: int | None = None, optimizer: str = "sgd",
             seed: int = 0, momentum: float = 0.0, shuffle: bool = False,
             tolerance: float = 0.1, stop_when_solved: bool = False,
             target_loss: float | None = None, update_order: str = "textbook",
+            l2: float = 0.0, l1: float = 0.0, lr_schedule: str = "constant",
             callbacks: Sequence[Callback] = ()) -> History:
         """Train by backpropagation; each keyword is the ``xornet.train.config.RunConfig``
         field of that name (the defaults here are fit's own: plain gradient descent on the
         MSE, no early stop).
+
+        ``lr`` is one number, or one per weight layer (``lr=[0.5, 2.0]`` for a 2-2-1: 0.5 for
+        W1 and b1, 2.0 for W2 and b2). ``l2`` and ``l1`` add (l2/2)·Σw² + l1·Σ|w| over the
+        weights (not the biases) to the loss, and ``History.loss`` records that total.
+        ``lr_schedule`` is "constant", "step:N:F", "exp:G" or "cosine[:M]"
+        (``xornet.train.schedules``).
 
         Returns a ``History``. Raises ``DivergenceError`` if the loss or a weight stops
         being finite (the epoch is named in the message).
@@ -300,7 +308,8 @@ class Network:
             epochs=epochs, lr=lr, loss=loss, batch_size=batch_size, optimizer=optimizer,
             momentum=momentum, shuffle=shuffle, seed=seed, tolerance=tolerance,
             stop_when_solved=stop_when_solved, target_loss=target_loss,
-            update_order=update_order,
+            update_order=update_order, l2=l2, l1=l1, lr_schedule=lr_schedule,
+            hidden=tuple(self.sizes[1:-1]),  # so a per-layer lr is checked against this net
         )
         X, y = self.check_data(X, y)
         return train(self, X, y, config, callbacks)

@@ -15,6 +15,7 @@ import numpy as np
 from xornet.core.naming import unit_names
 from xornet.doctor.findings import epochs_word, finding, joined, num, percent, point, shown
 from xornet.explain.collapse import collapse
+from xornet.train.config import lr_text
 
 # What "failed" means. Every run has failed when some output misses its target by more than
 # the tolerance (``History.solved`` is False); a run within tolerance gets no diagnosis. For
@@ -46,7 +47,7 @@ def diverged(run):
     curve = list(run.history.loss) if run.history is not None else []
     finite = [v for v in curve if math.isfinite(v)]
     fix = [*_aside("use a smaller learning rate", _lr_times(run, 0.1),
-                   f", a tenth of {run.lr:g}" if run.lr else ""),
+                   f", a tenth of {lr_text(run.lr)}" if run.lr else ""),
            " so each step stays inside the valley"]
     facts = {"initial_loss": _first(finite), "last_finite_loss": finite[-1] if finite else None,
              "lr": run.lr}
@@ -351,6 +352,8 @@ def _seed(run):
 
 def _lr_times(run, factor):
     """The learning rate times ``factor`` as a change, or None when the run's rate is unknown."""
+    if isinstance(run.lr, (tuple, list)):  # one per layer: each times the factor
+        return {"lr": tuple(shown(factor * v) for v in run.lr)}
     return {"lr": shown(factor * run.lr)} if run.lr else None
 
 

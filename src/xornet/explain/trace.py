@@ -13,8 +13,11 @@ import numpy as np
 from xornet.core import losses
 from xornet.core.naming import flat_numbers, unit_names
 from xornet.core.network import require_finite
+from xornet.core.penalties import Penalty
 from xornet.errors import XornetError
+from xornet.train import schedules
 from xornet.train.config import UPDATE_ORDERS, RunConfig
+from xornet.train.config import layer_lrs as _layer_lrs
 
 # Said wherever a run or a step uses update_order "script" (the explain command, the doctor).
 SCRIPT_ORDER_NOTE = (
@@ -31,10 +34,16 @@ SCRIPT_ORDER_NOTE = (
 MAX_ENTRIES = 100_000
 
 
-def explain_step(net, X, y, loss=None, lr=None, update_order=None):
+def explain_step(net, X, y, loss=None, lr=None, update_order=None, l2=0.0, l1=0.0,
+                 lr_schedule="constant", epoch=0, epochs=None):
     """Every number of one gradient-descent step of ``net`` on the batch (X, y).
 
     ``loss``, ``lr`` and ``update_order`` default to the default run's (``RunConfig()``).
+    ``lr`` is one number or one per weight layer. ``l2`` and ``l1`` add the weight penalty
+    (``xornet.core.penalties``): each weight's gradient is then ∂E_data/∂w + λ2·w + λ1·sign(w).
+    With a ``lr_schedule`` the step is the one after ``epoch`` epochs of a run of ``epochs``
+    (default: the default run's), so it uses lr · schedule(epoch); ``layer_lrs`` holds the
+    learning rate each layer steps with.
 
     Returns a dict with ``forward`` (per sample, per layer, per unit: the terms of
     net = x·W + b, the net input and the activation), ``loss`` (value and each sample's
@@ -54,6 +63,15 @@ def explain_step(net, X, y, loss=None, lr=None, update_order=None):
         raise XornetError(f"update_order: unknown order {update_order!r}; choose one of "
                           f"{', '.join(UPDATE_ORDERS)}.")
     _check_differentiable(net)
+    config = RunConfig(hidden=tuple(net.sizes[1:-1]), lr=lr, l2=l2, l1=l1,
+                       lr_schedule=lr_schedule,
+                       epochs=default.epochs if epochs is None else epochs)
+    config.check()  # the lr(s), the penalties and the schedule, as training checks them
+    _whole_epoch(epoch)
+    factor = schedules.parse(lr_schedule, config.epochs)(epoch)
+    layer_lrs = [v * factor for v in _layer_lrs(config, len(net.layers))]
+    lr_vec = net.layout.per_layer(layer_lrs)  # the lr of every parameter, flat
+    penalty = Penalty(net.layout, l2, l1)
     X, y = net.check_data(X, y)
     if len(X) * net.n_params > MAX_ENTRIES:
         raise XornetError(
@@ -63,7 +81,7 @@ def explain_step(net, X, y, loss=None, lr=None, update_order=None):
     loss_fn = losses.get(loss)
     names = [unit_names(net.sizes, k) for k in range(len(net.sizes))]
     w_num, b_num = flat_numbers(net.layout)
-    _check_finite_step(net, X, y, loss_fn, lr)
+    _check_finite_step(net, X, y, loss_fn, lr_vec, penalty)
 
     samples = [_sample_trace(net, X[s:s + 1], y[s:s + 1], loss_fn, names, w_num, b_num)
                for s in range(len(X))]
@@ -71,14 +89,17 @@ def explain_step(net, X, y, loss=None, lr=None, update_order=None):
     y_hat = net.forward(X)
     value, dE_dyhat = loss_fn(y_hat, y)
     net.backward(dE_dyhat)
-    batch_grads = net.grads.copy()
-    matrix = _matrix_form(net, dE_dyhat)
+    data_grads = net.grads.copy()
+    penalty_grads = penalty.gradient(net.params)
+    matrix = _matrix_form(net, dE_dyhat, penalty)
 
-    parameters = _parameters(net, samples, batch_grads, loss_fn, lr, names, w_num, b_num)
-    new_weights, new_biases = net.layout.unflatten(net.params - lr * batch_grads)
+    parameters = _parameters(net, samples, data_grads, penalty_grads, loss_fn, layer_lrs,
+                             names, w_num, b_num)
+    new_weights, new_biases = net.layout.unflatten(
+        net.params - lr_vec * (data_grads + penalty_grads))
     script = None
     if update_order == "script":
-        script = _script_order(net, dE_dyhat, lr, matrix)
+        script = _script_order(net, dE_dyhat, layer_lrs, matrix, penalty)
         new_weights = [np.array(m["new_W"]) for m in script]
         new_biases = None if new_biases is None else [np.array(m["new_b"]) for m in script]
         by_number = {int(n): v for k, W in enumerate(new_weights)
@@ -92,7 +113,10 @@ def explain_step(net, X, y, loss=None, lr=None, update_order=None):
         "activations": net.activations,
         "bias": net.bias,
         "unit_names": names,
-        "lr": lr,
+        "lr": list(lr) if isinstance(lr, (tuple, list)) else lr,
+        "lr_schedule": lr_schedule, "epoch": epoch, "lr_factor": factor,
+        "layer_lrs": layer_lrs,  # what each layer steps with: lr (its own) × the factor
+        "l2": float(l2), "l1": float(l1),
         "inputs": X.tolist(),
         "targets": y.tolist(),
         "forward": [s["forward"] for s in samples],
@@ -100,6 +124,9 @@ def explain_step(net, X, y, loss=None, lr=None, update_order=None):
         "loss": {
             "name": loss_fn.name, "formula": loss_fn.formula, "value": value,
             "combine": loss_fn.combine, "per_sample": [s["error"] for s in samples],
+            # the weight penalty (l2/2)·Σw² + l1·Σ|w| and the total training minimises
+            "penalty": penalty.value(net.params),
+            "total": value + penalty.value(net.params),
         },
         "dE_dyhat": dE_dyhat.tolist(),
         "parameters": parameters,
@@ -113,14 +140,22 @@ def explain_step(net, X, y, loss=None, lr=None, update_order=None):
     }
 
 
-def _check_finite_step(net, X, y, loss_fn, lr):
+def _check_finite_step(net, X, y, loss_fn, lr_vec, penalty):
     """Refuse a step whose numbers overflow (inf or nan): they would print as results."""
     with np.errstate(over="ignore", invalid="ignore"):
         y_hat = net.forward(X)
         value, grad = loss_fn(y_hat, y)
         net.backward(grad)
-        numbers = np.concatenate([y_hat.ravel(), [value], net.grads, net.params - lr * net.grads])
+        grads = net.grads + penalty.gradient(net.params)
+        numbers = np.concatenate([y_hat.ravel(), [value + penalty.value(net.params)], grads,
+                                  net.params - lr_vec * grads])
     require_finite(numbers, "explain")
+
+
+def _whole_epoch(epoch):
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+        raise XornetError(f"epoch: expected a whole number ≥ 0 (the epochs done before the "
+                          f"step); received {epoch!r}.")
 
 
 def _check_differentiable(net):
@@ -202,19 +237,26 @@ def _sum_over_fed(layer, delta, grad_a, names, w_num, k):
     return {"layer": k, "units": units}
 
 
-def _parameters(net, samples, batch_grads, loss_fn, lr, names, w_num, b_num):
-    """One record per weight and bias, in flat-number order."""
+def _parameters(net, samples, data_grads, penalty_grads, loss_fn, layer_lrs, names, w_num,
+                b_num):
+    """One record per weight and bias, in flat-number order: the chain rule per sample, the
+    data gradient ∂E_data/∂w, the penalty's term (λ2·w + λ1·sign(w); 0 for a bias), their
+    sum ``gradient`` and the update with the layer's learning rate."""
     records = []
-    grads_W, grads_b = net.layout.unflatten(batch_grads)
+    grads_W, grads_b = net.layout.unflatten(data_grads)
+    pen_W, _ = net.layout.unflatten(penalty_grads)
     n = len(samples)
     for k, layer in enumerate(net.layers):
         for j in range(layer.n_out):
             net_name = f"net_{names[k + 1][j]}"
+            lr = layer_lrs[k]
             rows = [(b_num[k][j], f"b{k + 1}[{j}]", None, "1", float(layer.b[j]),
-                     float(grads_b[k][j]))] if layer.b is not None else []
+                     float(grads_b[k][j]), 0.0)] if layer.b is not None else []
             rows += [(w_num[k][i][j], f"W{k + 1}[{i},{j}]", i, names[k][i], float(layer.W[i, j]),
-                      float(grads_W[k][i, j])) for i in range(layer.n_in)]
-            for number, matrix, i, source, old, grad in rows:
+                      float(grads_W[k][i, j]), float(pen_W[k][i, j]))
+                     for i in range(layer.n_in)]
+            for number, matrix, i, source, old, data_grad, penalty in rows:
+                grad = data_grad + penalty
                 per_sample = []
                 for s in samples:
                     x_in = 1.0 if i is None else s["inputs"][k][i]
@@ -227,13 +269,14 @@ def _parameters(net, samples, batch_grads, loss_fn, lr, names, w_num, b_num):
                     "name": f"w{number}", "matrix": matrix, "layer": k + 1, "from": source,
                     "to": names[k + 1][j], "old": old, "samples": per_sample,
                     "combine": loss_fn.combine if n > 1 else "single",
-                    "gradient": grad, "new": old - lr * grad,
+                    "data_gradient": data_grad, "penalty": penalty, "is_weight": i is not None,
+                    "gradient": grad, "lr": lr, "new": old - lr * grad,
                 })
     records.sort(key=lambda r: int(r["name"][1:]))
     return records
 
 
-def _script_order(net, dE_dyhat, lr, textbook):
+def _script_order(net, dE_dyhat, layer_lrs, textbook, penalty):
     """The step in the classic scripts' order (``RunConfig.update_order="script"``): from the
     output layer down, each layer's W moves at once (W′ = W − α·∂E/∂W) and the delta goes down
     through W′; per layer the upstream ∂E/∂a, δ, ∂E/∂W and the new W and b, with the
@@ -243,7 +286,8 @@ def _script_order(net, dE_dyhat, lr, textbook):
     for k in range(len(net.layers) - 1, -1, -1):
         layer, plain = net.layers[k], textbook[k]
         delta = grad_a * layer.activation.derivative(layer.z, layer.a)
-        dW = layer.x.T @ delta
+        lr = layer_lrs[k]
+        dW = layer.x.T @ delta + penalty.l2 * layer.W + penalty.l1 * np.sign(layer.W)
         new_W = layer.W - lr * dW
         new_b = None if layer.b is None else layer.b - lr * delta.sum(axis=0)
         steps.append({
@@ -256,7 +300,7 @@ def _script_order(net, dE_dyhat, lr, textbook):
     return steps[::-1]
 
 
-def _matrix_form(net, dE_dyhat):
+def _matrix_form(net, dE_dyhat, penalty):
     """δ and gradients layer by layer, with shapes: δ_L = ∂E/∂ŷ ⊙ f′(net_L),
     δ_k = (δ_{k+1}·W_{k+1}ᵀ) ⊙ f′(net_k), ∂E/∂W_k = a_{k−1}ᵀ·δ_k, ∂E/∂b_k = Σ_rows δ_k."""
     steps = []
@@ -273,6 +317,9 @@ def _matrix_form(net, dE_dyhat):
             "input": layer.x.tolist(), "input_shape": list(layer.x.shape),
             "dW": (layer.x.T @ delta).tolist(), "dW_shape": [layer.n_in, layer.n_out],
             "db": delta.sum(axis=0).tolist() if layer.b is not None else None,
+            # with a penalty: ∂E_total/∂W_k = a_{k−1}ᵀ·δ_k + λ2·W_k + λ1·sign(W_k)
+            "dW_total": (layer.x.T @ delta + penalty.l2 * layer.W
+                         + penalty.l1 * np.sign(layer.W)).tolist(),
         })
         grad_a = delta @ layer.W.T
     return steps[::-1]

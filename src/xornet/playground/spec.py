@@ -54,8 +54,11 @@ class DataChoice:
 # these, which the server decides for every request:
 NOT_ON_PAGE = ("epochs",  # the page streams epochs; one POST /api/train is capped instead
                "target_loss",  # the page stops when solved (or when the learner pauses)
-               "update_order")  # the page trains in the textbook order; "script" reproduces
+               "update_order",  # the page trains in the textbook order; "script" reproduces
                                 # one tutorial's script, from the command line
+               # not on the page yet: the weight penalties and the lr schedule (a schedule
+               # would count epochs per request, not per run); `xornet train` has them
+               "lr_schedule", "l2", "l1")
 PAGE_NAME = {"activation": "activations"}  # the page names one activation per hidden layer
 DATA_FIELDS = tuple(f.name for f in fields(DataChoice))
 RUN_FIELDS = tuple(f.name for f in fields(RunConfig) if f.name not in NOT_ON_PAGE)

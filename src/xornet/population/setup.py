@@ -15,6 +15,7 @@ import numpy as np
 from xornet.core import initializers, optimizers
 from xornet.core.layout import ParamLayout
 from xornet.errors import XornetError
+from xornet.train import schedules
 
 # Memory one population run may take, checked before anything is allocated: a quarter of a
 # small laptop, and far more than the 10^5 networks the population trainer is made for need.
@@ -47,6 +48,7 @@ def make_setup(config, X, y, seeds, lrs=None, inits=None):
         raise XornetError("optimizer: the population trainer trains by backpropagation; "
                           "choose sgd or adam (the perceptron rule trains one network).")
     config.check()  # validates every training field
+    refuse_one_network_only(config)
     if config.update_order != "textbook":
         raise XornetError('update_order: the population trainer computes every gradient before '
                           'any update (the "textbook" order); train the "script" order one '
@@ -68,6 +70,17 @@ def make_setup(config, X, y, seeds, lrs=None, inits=None):
     return Setup(config, X, y, seeds, _check_lrs(lrs, config.lr, n),
                  _check_inits(inits, config.init, n), template.layout,
                  tuple(template.activations))
+
+
+def refuse_one_network_only(config):
+    """Refuse, in one sentence, the settings only the one-network trainer has: the weight
+    penalties (l2, l1) and a learning-rate schedule."""
+    for name, used in (("l2", config.l2 != 0.0), ("l1", config.l1 != 0.0),
+                       ("lr_schedule", not schedules.is_constant(config.lr_schedule))):
+        if used:
+            raise XornetError(f"{name}: the population trainer has no weight penalty or "
+                              "learning-rate schedule yet; leave it out, or train one network "
+                              "at a time (xornet train).")
 
 
 def estimated_bytes(n_networks, n_params, n_samples, n_units):

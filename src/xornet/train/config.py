@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from xornet.core import losses, optimizers
+from xornet.core import losses, optimizers, penalties
 from xornet.core.network import Callback, FloatArray, Network
 from xornet.errors import XornetError
+from xornet.train import schedules
 
 if TYPE_CHECKING:
     from xornet.train.history import History
@@ -37,7 +38,16 @@ class RunConfig:
     loss: str = "bce"  # with a sigmoid output its gradient is ŷ − y: no vanishing slope
     optimizer: str = "sgd"  # w ← w − α·∂E/∂w, the rule the tutorial derives by hand
     momentum: float = 0.9  # carries steps across the flat start of the loss surface
-    lr: float = 3.0  # median 52 epochs; lr 2 needs about 64, lr 4 stalls more often
+    # median 52 epochs; lr 2 needs about 64, lr 4 stalls more often. One number for every
+    # layer, or a tuple of one per weight layer (input side first): (0.5, 2.0)
+    lr: float | tuple[float, ...] = 3.0
+    # "constant", "step:N:F", "exp:G" or "cosine[:M]": the lr of each epoch as a factor of
+    # ``lr`` (xornet.train.schedules)
+    lr_schedule: str = "constant"
+    # penalties on the weights (not the biases), added to the loss the optimizer minimises:
+    # E = E_data + (l2/2)·Σw² + l1·Σ|w| (xornet.core.penalties); History's loss is that E
+    l2: float = 0.0
+    l1: float = 0.0
     epochs: int = 5000  # an upper bound for each attempt: it stops when solved and crisp
     batch_size: int | None = None  # None = full batch: the exact gradient; 1 = online
     shuffle: bool = False  # the full batch has no order; online in order can be followed by hand
@@ -58,6 +68,10 @@ class RunConfig:
     # again from a seed derived from ``seed``, at most this often; 0 lets a learner watch a
     # run fail (seeds 0..4999 need at most 7)
     restarts: int = 10
+
+    def __post_init__(self) -> None:
+        if isinstance(self.lr, list):  # one per layer, kept as a tuple like ``hidden``
+            object.__setattr__(self, "lr", tuple(self.lr))
 
     def with_(self, **changes: Any) -> RunConfig:
         """A copy with some fields changed.
@@ -84,7 +98,12 @@ class RunConfig:
         preset can be changed field by field without every step having to be valid.
         """
         _positive_int("epochs", self.epochs)
-        _finite("lr", self.lr, low=0.0, open_low=True)
+        _check_lr(self)
+        schedules.parse(self.lr_schedule, self.epochs)
+        penalties.check("l2", self.l2)
+        penalties.check("l1", self.l1)
+        if self.optimizer == optimizers.PERCEPTRON:
+            _check_perceptron_extras(self)
         losses.get(self.loss)
         if self.batch_size is not None:
             _positive_int("batch_size", self.batch_size)
@@ -121,6 +140,8 @@ class RunConfig:
         """The fields as a plain dict (``hidden`` as a list), as JSON writes them."""
         d = asdict(self)
         d["hidden"] = list(self.hidden)
+        if isinstance(self.lr, tuple):
+            d["lr"] = list(self.lr)
         return d
 
 
@@ -149,6 +170,48 @@ def run(config: RunConfig, X: FloatArray, y: FloatArray, callbacks: Sequence[Cal
 
         return net, train(net, X, y, config, callbacks)
     return restarts.run(config, X, y, callbacks)
+
+
+def layer_lrs(config: RunConfig, n_layers: int) -> tuple[float, ...]:
+    """The learning rate of each of ``n_layers`` weight layers: ``config.lr`` repeated when
+    it is one number, else the tuple itself (whose length must be ``n_layers``)."""
+    if not isinstance(config.lr, (tuple, list)):
+        return (float(config.lr),) * n_layers
+    if len(config.lr) != n_layers:
+        raise XornetError(
+            f"lr: {len(config.lr)} learning rates given for a network of {n_layers} weight "
+            f"layer{'s' if n_layers != 1 else ''}; give one number, or one per weight layer.")
+    return tuple(float(v) for v in config.lr)
+
+
+def lr_text(lr: float | Sequence[float]) -> str:
+    """A learning rate as the command line writes it: ``3``, or ``0.5,2`` per layer."""
+    if isinstance(lr, (tuple, list)):
+        return ",".join(f"{v:g}" for v in lr)
+    return f"{lr:g}"
+
+
+def _check_lr(config: RunConfig) -> None:
+    if not isinstance(config.lr, (tuple, list)):
+        _finite("lr", config.lr, low=0.0, open_low=True)
+        return
+    if not config.lr:
+        raise XornetError("lr: the list of learning rates is empty; give one number, or one "
+                          "per weight layer.")
+    for v in config.lr:
+        _finite("lr", v, low=0.0, open_low=True)
+    layer_lrs(config, len(config.hidden) + 1)
+
+
+def _check_perceptron_extras(config: RunConfig) -> None:
+    """The perceptron rule is not a gradient step: it has no loss to penalise, and one lr."""
+    for name, given in (("l2", config.l2 != 0.0), ("l1", config.l1 != 0.0),
+                        ("lr_schedule", not schedules.is_constant(config.lr_schedule)),
+                        ("lr", isinstance(config.lr, (tuple, list)))):
+        if given:
+            raise XornetError(f"{name}: the perceptron rule moves its weights by a fixed rule, "
+                              "not down a loss, so it takes one learning rate and no penalty "
+                              "or schedule; leave it out, or choose sgd or adam.")
 
 
 def _whole(name: str, value: object) -> None:

@@ -3,7 +3,9 @@
 ``history.loss[j]`` is the loss on the whole training set after j epochs, so
 ``history.loss[0]`` is the loss of the initial weights and a run of E epochs records E + 1
 values (a run of more than ``MAX_CURVE`` epochs keeps its curve thinned in the middle:
-``kept`` then names the epoch of each value). In a notebook a History shows as a one-line
+``kept`` then names the epoch of each value). With a weight penalty (``l2``, ``l1``) the loss
+is the total the optimizer minimises, E_data + penalty, so the curve is the one it descends
+and ``target_loss`` stops on it. In a notebook a History shows as a one-line
 summary and a small picture of its loss curve.
 """
 

@@ -27,8 +27,10 @@ from enum import StrEnum
 import numpy as np
 
 from xornet.core import losses, optimizers
+from xornet.core.penalties import Penalty
 from xornet.errors import DivergenceError, XornetError
-from xornet.train.config import RunConfig
+from xornet.train import schedules
+from xornet.train.config import RunConfig, layer_lrs
 from xornet.train.history import History
 
 
@@ -201,7 +203,19 @@ class NetworkLearner:
         config.check_targets(y)  # bce on targets outside [0, 1] is refused, not trained
         self.loss_fn = losses.get(config.loss)
         self.value_and_gradient = self.loss_fn.fused or self.loss_fn  # looked up once: hot path
-        self.optimizer = optimizers.make(config.optimizer, config.lr, config.momentum)
+        # the learning rate: one number, or one per layer laid out as the flat parameter
+        # vector (built once: the update stays one vector operation); times the schedule's
+        # factor of each epoch (xornet.train.schedules), set by start_epoch
+        self.layer_lrs = layer_lrs(config, len(net.layers))
+        self.base_lr = config.lr if not isinstance(config.lr, tuple) else \
+            net.layout.per_layer(self.layer_lrs)
+        self.optimizer = optimizers.make(config.optimizer, self.base_lr, config.momentum)
+        self.schedule = None if schedules.is_constant(config.lr_schedule) else \
+            schedules.parse(config.lr_schedule, config.epochs)
+        self.penalty = Penalty(net.layout, config.l2, config.l1)
+        if not self.penalty.active:
+            self.penalty = None  # no term to add: the loss and the gradient are E_data's
+        self.start_epoch(0)
         self.params, self.grads = [net.params], [net.grads]  # the optimizer's lists, built once
         self.rng = np.random.default_rng(config.seed)  # only used to shuffle
         self.full_batch = config.batch_size is None or config.batch_size >= len(X)
@@ -223,13 +237,26 @@ class NetworkLearner:
         return [(X[rows], y[rows]) for rows in
                 (order[first:first + size] for first in range(0, len(X), size))]
 
+    def start_epoch(self, done):
+        """Before the updates of the epoch after ``done`` epochs: the schedule's learning
+        rate, ``lr · schedule(done)`` (per layer when lr is), for all of that epoch's updates."""
+        if self.schedule is not None:
+            self.factor = self.schedule(done)
+            self.optimizer.lr = self.base_lr * self.factor
+        else:
+            self.factor = 1.0
+
     def evaluate(self, X, y):
         self.y_hat = self.net.forward(X)  # forward
         loss, self.grad = self.value_and_gradient(self.y_hat, y)  # loss
+        if self.penalty is not None:  # the loss the optimizer minimises: E_data + penalty
+            loss += self.penalty.value(self.net.params)
         return loss
 
     def learn(self):
         self.net.backward(self.grad)  # backward: every gradient first ...
+        if self.penalty is not None:  # ∂E/∂w = ∂E_data/∂w + λ2·w + λ1·sign(w)
+            self.penalty.add_gradient(self.net.params, self.net.grads)
         self.optimizer.step(self.params, self.grads)  # ... then the update
 
     def _learn_in_script_order(self):
@@ -237,9 +264,11 @@ class NetworkLearner:
         layer down, each layer's gradient is computed and its weights moved at once, so the
         delta passed to the layer below goes through the *updated* weights (textbook
         backpropagation uses the old ones). Plain gradient descent only (RunConfig.check)."""
-        layers, g, lr = self.net.layers, self.grad, self.config.lr
-        for k in range(len(layers) - 1, -1, -1):
-            g = layers[k].backward(g, need_input_grad=k > 0, update_lr=lr)
+        layers, g = self.net.layers, self.grad
+        for k in range(len(layers) - 1, -1, -1):  # each layer with its own lr
+            lr = self.layer_lrs[k] * self.factor
+            g = layers[k].backward(g, need_input_grad=k > 0, update_lr=lr,
+                                   penalty=self.penalty)
 
     def check_finite(self, epoch):
         if not math.isfinite(np.add.reduce(self.net.params)):  # a sum is inf or nan if any is
@@ -249,6 +278,7 @@ class NetworkLearner:
         if not math.isfinite(np.add.reduce(self.net.params)):  # check_finite, without a call
             raise diverged(epoch, "a weight", self.history)
         self.history.epochs = epoch
+        self.start_epoch(epoch)  # the next epoch's learning rate
 
     def record(self, done, loss):
         history = self.history
@@ -323,11 +353,16 @@ def training_record(config, epochs, final_loss, solved, stop_reason="", optimize
     if optimizer == optimizers.PERCEPTRON:
         return {"optimizer": optimizer, "lr": config.lr, "epochs": epochs,
                 "final_loss": final_loss, "solved": solved, "stop_reason": stop_reason}
+    lr = list(config.lr) if isinstance(config.lr, tuple) else config.lr  # per layer: a list
     return {
-        "loss": losses.get(config.loss).name, "optimizer": optimizer, "lr": config.lr,
+        "loss": losses.get(config.loss).name, "optimizer": optimizer, "lr": lr,
         "momentum": config.momentum, "batch_size": config.batch_size,
         "shuffle": config.shuffle, "seed": config.seed, "epochs": epochs,
         "final_loss": final_loss, "solved": solved,
+        # only when used, so a model file of a plain run reads as it always has
+        **({"lr_schedule": config.lr_schedule}
+           if not schedules.is_constant(config.lr_schedule) else {}),
+        **({"l2": config.l2} if config.l2 else {}), **({"l1": config.l1} if config.l1 else {}),
     }
 
 
