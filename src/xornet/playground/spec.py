@@ -54,8 +54,9 @@ class DataChoice:
 # these, which the server decides for every request:
 NOT_ON_PAGE = ("epochs",  # the page streams epochs; one POST /api/train is capped instead
                "target_loss",  # the page stops when solved (or when the learner pauses)
-               "update_order")  # the page trains in the textbook order; "script" reproduces
+               "update_order",  # the page trains in the textbook order; "script" reproduces
                                 # one tutorial's script, from the command line
+               "patience")  # early stopping needs a test set, which the page has not (yet)
 PAGE_NAME = {"activation": "activations"}  # the page names one activation per hidden layer
 DATA_FIELDS = tuple(f.name for f in fields(DataChoice))
 RUN_FIELDS = tuple(f.name for f in fields(RunConfig) if f.name not in NOT_ON_PAGE)

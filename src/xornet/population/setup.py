@@ -47,6 +47,7 @@ def make_setup(config, X, y, seeds, lrs=None, inits=None):
         raise XornetError("optimizer: the population trainer trains by backpropagation; "
                           "choose sgd or adam (the perceptron rule trains one network).")
     config.check()  # validates every training field
+    refuse_test_set(config)
     if config.update_order != "textbook":
         raise XornetError('update_order: the population trainer computes every gradient before '
                           'any update (the "textbook" order); train the "script" order one '
@@ -68,6 +69,15 @@ def make_setup(config, X, y, seeds, lrs=None, inits=None):
     return Setup(config, X, y, seeds, _check_lrs(lrs, config.lr, n),
                  _check_inits(inits, config.init, n), template.layout,
                  tuple(template.activations))
+
+
+def refuse_test_set(config):
+    """The population trainer trains on every row and records no test loss, so early
+    stopping on one (``config.patience``) is refused in one sentence."""
+    if config.patience is not None:
+        raise XornetError("patience: the population trainer records no test loss to stop "
+                          "early on; train one network (xornet train --test-split S "
+                          "--patience P) or leave patience out.")
 
 
 def estimated_bytes(n_networks, n_params, n_samples, n_units):
