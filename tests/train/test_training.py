@@ -530,7 +530,7 @@ def test_stop_reasons_are_the_words_of_the_json_output():
 
     assert [str(r) for r in StopReason] == [
         "solved", "solved and crisp", "solved, not crisp", "target loss", "max epochs",
-        "callback", "not linearly separable", "diverged", "stalled"]
+        "callback", "not linearly separable", "diverged", "stalled", "early stopping"]
     assert json.dumps({"stop_reason": StopReason.MAX_EPOCHS}) == '{"stop_reason": "max epochs"}'
 
 

@@ -3,6 +3,7 @@
 import math
 import os
 
+from xornet.cli import wording
 from xornet.errors import XornetError
 from xornet.io import csvdata, datasets, files
 
@@ -92,3 +93,30 @@ def load_data(dataset, csv, target, n_bits, samples, noise, seed):
     name = dataset or "xor"
     X, y = datasets.load(name, n_bits=n_bits, n_samples=samples, noise=noise, seed=seed)
     return X, y, name
+
+
+def check_patience(patience, test_split):
+    """``--patience``: a whole number ≥ 1, and only with ``--test-split`` (early stopping
+    watches the test loss)."""
+    check_count("--patience", patience)
+    if patience is not None and test_split is None:
+        raise XornetError("--patience: early stopping watches the loss on held-out rows, and "
+                          "there are none; add --test-split (e.g. 0.3) or leave --patience "
+                          "out.")
+
+
+def split_data(X, y, share, data_seed, dataset):
+    """``--test-split``: (X_train, y_train, (X_test, y_test)), ``share`` of the rows held out,
+    drawn with the data seed (``datasets.train_test_split``). ``dataset`` is the dataset's
+    name (None for CSV data). A truth table is refused: it holds each input once, so a
+    held-out row is not a fresh example of what was learned but a part of the function left
+    unsaid."""
+    check_number("--test-split", share)
+    if dataset is not None and datasets.kind(dataset) == "truth table":
+        raise XornetError(f"--test-split: {dataset} is a truth table with each input once, so "
+                          "a held-out row is not another example of what the network learned "
+                          "but a part of the function it was never shown; split a generated "
+                          "cloud (e.g. --dataset xor-cloud) or --csv data instead.")
+    with wording.flags_in_errors("test_split"):
+        X, y, X_test, y_test = datasets.train_test_split(X, y, share, data_seed)
+    return X, y, (X_test, y_test)

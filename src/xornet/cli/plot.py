@@ -120,6 +120,8 @@ def animate(
     n_bits: flags.NBits = 3,
     samples: SamplesOpt = 200, noise: NoiseOpt = None, data_seed: DataSeedOpt = 0,
     json_out: JsonOpt = False,
+    test_split: Annotated[float | None, Opt(help="Hold out this share of the rows as a test set (as for `xornet train`); the loss panel draws its loss too.")] = None,  # noqa: E501
+    patience: Annotated[int | None, Opt(help="Early stopping on the test loss (needs --test-split).")] = None,  # noqa: E501
 ):
     """Train (options as for `xornet train`) and write the run as an animation: boundary,
     weights and loss side by side, frames at log-spaced epochs."""
@@ -134,14 +136,22 @@ def animate(
     options.check_count("--n-bits", n_bits)
     options.check_count("--samples", samples)
     options.check_count("--data-seed", data_seed, low=0)
+    options.check_patience(patience, test_split)
     X, y, name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     viz.animate.check_shape(X.shape[1], y.shape[1])
+    test = None
+    if test_split is not None:
+        X, y, test = options.split_data(X, y, test_split, data_seed,
+                                        None if csv else dataset or "xor")
     cfg = flags.build_config(**run, dataset=dataset)  # sine: as `xornet train` runs it
+    if patience is not None:
+        cfg = cfg.with_(patience=patience).check()
     show = not json_out
     with render.progress("training", cfg.epochs, show=show, absolute=True,
                          piped=f"animating: training up to {cfg.epochs} epochs, then drawing "
                          f"{frames} frames…" if show else None) as tick:
-        recording = viz.record_training(cfg, X, y, frames, progress=lambda done, _: tick(done))
+        recording = viz.record_training(cfg, X, y, frames, progress=lambda done, _: tick(done),
+                                        test_data=test)
     started = time.perf_counter()
     with render.progress("drawing frames", len(recording.epochs), show=show,
                          absolute=True) as tick:
@@ -156,7 +166,9 @@ def _report_animation(path, recording, frames, seconds, json_out):
     if json_out:
         render.print_json({"written": path, "frames": len(epochs), "epochs": epochs,
                            "final_loss": history.final_loss, "solved": history.solved,
-                           "solved_epoch": history.solved_epoch, "render_seconds": seconds})
+                           "solved_epoch": history.solved_epoch, "render_seconds": seconds,
+                           "final_test_loss": history.final_test_loss,
+                           "best_epoch": history.best_epoch, "restored": history.restored})
         return
     print(path)
     con = render.console()
@@ -165,6 +177,11 @@ def _report_animation(path, recording, frames, seconds, json_out):
               f"{seconds:.1f} s")  # two short lines: a longer time never rewraps them
     con.print(f"final loss {render.num(history.final_loss, 4)}, "
               + (f"solved at epoch {history.solved_epoch}" if history.solved else "not solved"))
+    if history.test_loss:
+        lowest = history.loss_at(history.best_epoch, "test_loss")
+        con.print(f"final test loss {render.num(history.test_loss[-1], 4)}, lowest "
+                  f"{render.num(lowest, 4)} at epoch {history.best_epoch}"
+                  + (" (early stopping)" if history.restored else ""))
     if len(epochs) < frames:
         con.print(f"[yellow]the run has only {history.epochs} epochs, so every epoch is a "
                   f"frame[/yellow]; train longer with --no-early-stop or --epochs N for "

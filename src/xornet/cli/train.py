@@ -38,11 +38,14 @@ def train(
     quiet: Annotated[bool, Opt("--quiet", "-q", help="Print only the summary line.")] = False,
     json_out: flags.Json = False,
     start_from: Annotated[str | None, Opt("--from", help="Start from this model file's network and weights (or builtin:NAME), e.g. a tutorial's printed starting weights.")] = None,  # noqa: E501
+    test_split: Annotated[float | None, Opt(help="Hold out this share of the rows (e.g. 0.3) as a test set, drawn with --data-seed; generated clouds, sine and CSV data.")] = None,  # noqa: E501
+    patience: Annotated[int | None, Opt(help="Early stopping: stop when the test loss has not fallen for this many epochs and restore the weights of its lowest epoch (needs --test-split).")] = None,  # noqa: E501
 ):
     """Train a network (XOR by default) and show how well it learned."""
     options.check_count("--n-bits", n_bits)
     options.check_count("--samples", samples)
     options.check_count("--data-seed", data_seed, low=0)
+    options.check_patience(patience, test_split)
     streams.check(reads=[("--csv", csv), ("--from", start_from)], writes=[("--save", save)],
                   json_out=json_out, not_streams=[("--plot", plot, "a folder, such as figures"),
                                                   ("--animate", animate, "a file name, such "
@@ -50,25 +53,35 @@ def train(
     if plot or animate:  # say so before training, not after
         require("viz", "--plot" if plot else "--animate")
     X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
+    test = None
+    if test_split is not None:
+        X, y, test = options.split_data(X, y, test_split, data_seed,
+                                        None if csv else dataset or "xor")
     cfg = flags.build_config(**run, dataset=dataset)  # sine: a linear output and mse
+    if patience is not None:
+        cfg = cfg.with_(patience=patience).check()
     start = None
     if start_from:
         start, cfg = _start_from(start_from, run, cfg)
     if save is not None:  # before training: a path that cannot be saved to is said at once
         _check_save(save, cfg, X, y, start)
     show_progress = not (quiet or json_out)
-    net, history = _run_with_progress(cfg, X, y, show_progress, start)
+    net, history = _run_with_progress(cfg, X, y, show_progress, start, test)
     net.training = {"dataset": data_name, "preset": run["preset"], **net.training,
                     "hidden": list(cfg.hidden), "init": cfg.init}
+    if test is not None:  # which rows were held out: --data-seed and the share
+        net.training.update(test_split=test_split, data_seed=data_seed)
     if start_from:  # the weights came from a file, not from an initialiser
         net.training.update(init="given", start=start_from)
     y_hat = net.predict(X)
     if save is not None:  # an empty --save '' is refused, not skipped
         net.save(save)
     notes = _insights(cfg, net, history, X, y, data_name)
-    pictures = _pictures(cfg, net, history, X, y, data_name, plot, animate)
+    pictures = _pictures(cfg, net, history, X, y, data_name, plot, animate, test)
+    metrics = _split_metrics(cfg, net, X, y, test) if test is not None else None
     if json_out:
         doc = _result_json(cfg, data_name, net, history, X, y, y_hat, save)
+        doc.update(_split_json(history, test_split, metrics))
         doc["logic"] = notes.lens.as_dict() if notes.lens else None
         doc["single_layer_note"] = notes.single_layer_note
         doc["order_note"] = notes.order_note
@@ -76,14 +89,47 @@ def train(
         doc["pictures"] = pictures
         render.print_json(doc)
         return
-    _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet)
+    _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet, metrics)
     if not quiet:
         _print_insights(render.console(), notes)
     for path in pictures["written"]:
         render.console().print(f"wrote {path}", markup=False)
 
 
-def _pictures(cfg, net, history, X, y, data_name, plot, animate):
+def _split_metrics(cfg, net, X, y, test):
+    """How the trained network does on the training rows and on the test rows: rows, loss,
+    accuracy (0/1 targets, else None), largest error and RMSE. Measured on the weights the
+    user gets (after early stopping, the restored ones)."""
+    from xornet.core import losses
+    from xornet.train.trainer import row_accuracy
+
+    loss = losses.get(cfg.loss)
+    out = {}
+    for part, (rows, targets) in (("train", (X, y)), ("test", test)):
+        y_hat = net.predict(rows)
+        out[part] = {
+            "rows": len(rows), "loss": float(loss.value(y_hat, targets)),
+            "accuracy": row_accuracy(y_hat, targets == 1.0) if datasets.is_boolean(targets)
+            else None,
+            "max_error": float(np.max(np.abs(y_hat - targets))),
+            "rmse": float(np.sqrt(np.mean((y_hat - targets) ** 2))),
+        }
+    return out
+
+
+def _split_json(history, share, metrics):
+    """What --json adds for a run: the per-epoch metrics, and with a test set the split and
+    the trained network's numbers on both parts."""
+    doc = {"accuracy_curve": _thin(history, "train_accuracy")}
+    if metrics is None:
+        return doc
+    return {**doc, "test_split": share, "train": metrics["train"], "test": metrics["test"],
+            "test_loss_curve": _thin(history, "test_loss"),
+            "test_accuracy_curve": _thin(history, "test_accuracy"),
+            "best_epoch": history.best_epoch, "restored": history.restored}
+
+
+def _pictures(cfg, net, history, X, y, data_name, plot, animate, test=None):
     """Write the figures (--plot DIR) and the animation (--animate FILE) that were asked for."""
     written, skipped = [], []
     if plot or animate:
@@ -94,7 +140,8 @@ def _pictures(cfg, net, history, X, y, data_name, plot, animate):
                                          dataset_name=data_name)
             skipped += viz.skipped_figures(net, X, history)
         if animate:
-            written.append(viz.animate_training(cfg, X, y, animate, dataset_name=data_name))
+            written.append(viz.animate_training(cfg, X, y, animate, dataset_name=data_name,
+                                                test_data=test))
     return {"written": written, "skipped": [list(s) for s in skipped]}
 
 
@@ -165,11 +212,11 @@ def _start_from(path, run, cfg):
                           output_activation=net.activations[-1], bias=net.bias)
 
 
-def _run_with_progress(cfg, X, y, show_progress, start=None):
-    """Train (``start``: a loaded network to train instead of a new one); on long runs show
-    a rich progress bar with the live loss."""
+def _run_with_progress(cfg, X, y, show_progress, start=None, test=None):
+    """Train (``start``: a loaded network to train instead of a new one; ``test``: held-out
+    (X_test, y_test)); on long runs show a rich progress bar with the live loss."""
     if not show_progress:
-        return config.run(cfg, X, y, start=start)
+        return config.run(cfg, X, y, start=start, test_data=test)
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     started = time.perf_counter()
@@ -197,7 +244,7 @@ def _run_with_progress(cfg, X, y, show_progress, start=None):
         return False
 
     try:
-        return config.run(cfg, X, y, callbacks=[on_epoch], start=start)
+        return config.run(cfg, X, y, callbacks=[on_epoch], start=start, test_data=test)
     finally:
         if state["progress"] is not None:
             state["progress"].stop()
@@ -212,11 +259,14 @@ def _summary(history):
         state = f"solved at epoch {when} (all within tolerance)"  # the line fits 100 columns
     else:
         state = f"not solved (largest error {render.num(history.max_error)})"
-    return (f"{history.epochs} epochs, final loss {render.num(history.final_loss, 6)}, "
-            f"{state}, {history.wall_time * 1e3:.1f} ms")
+    loss = f"final loss {render.num(history.final_loss, 6)}"
+    if history.restored:  # the weights are those of best_epoch, and so is their loss
+        loss = f"loss {render.num(history.loss_at(history.best_epoch), 6)} " \
+               f"(epoch {history.best_epoch})"
+    return f"{history.epochs} epochs, {loss}, {state}, {history.wall_time * 1e3:.1f} ms"
 
 
-def _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet):
+def _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet, metrics=None):
     con = render.console()
     if quiet:
         con.print(_summary(history))
@@ -234,10 +284,15 @@ def _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet):
         con.print(f"  {extras}")
     if datasets.is_boolean(y) and len(X) <= render.MAX_TABLE_ROWS:
         con.print(render.truth_table(X, y, y_hat, cfg.tolerance))
-    else:
+    elif metrics is None:
         con.print(_metrics_line(history, y, y_hat))
+    for line in _split_lines(metrics) if metrics is not None else ():
+        con.print(line)
     colour = "green" if history.solved else "yellow"
     con.print(f"[{colour}]{_summary(history)}[/{colour}]")
+    if history.restored:
+        con.print(f"early stopping: weights of epoch {history.best_epoch} restored (lowest "
+                  f"test loss; patience {cfg.patience})")
     for sentence in restarts.story(history.attempts):
         con.print(sentence)
     if save is not None:
@@ -250,6 +305,21 @@ def _metrics_line(history, y, y_hat):
     if history.accuracy is not None:
         parts.append(f"accuracy {history.accuracy:.1%}")
     return ", ".join(parts)
+
+
+def _split_lines(metrics):
+    """Two lines, the training rows then the test rows, e.g. "train 140 rows, loss 0.1405,
+    accuracy 95.7%, max |ŷ − y| 0.9257, RMSE 0.1949"."""
+    width = len(str(metrics["train"]["rows"]))
+    lines = []
+    for part in ("train", "test"):
+        m = metrics[part]
+        accuracy = "" if m["accuracy"] is None else f", accuracy {m['accuracy']:.1%}"
+        rows = "row " if m["rows"] == 1 else "rows"
+        lines.append(f"{part:<5} {m['rows']:>{width}} {rows}, loss {render.num(m['loss'])}"
+                     f"{accuracy}, max |ŷ − y| {render.num(m['max_error'])}, "
+                     f"RMSE {render.num(m['rmse'])}")
+    return lines
 
 
 def _result_json(cfg, data_name, net, history, X, y, y_hat, save):
@@ -269,8 +339,9 @@ def _result_json(cfg, data_name, net, history, X, y, y_hat, save):
     return doc
 
 
-def _thin(history, keep=500):
-    """At most ``keep`` [epoch, loss] pairs, always including the first and last."""
-    values, epochs = history.loss, history.loss_epochs
+def _thin(history, curve="loss", keep=500):
+    """At most ``keep`` [epoch, value] pairs of a per-epoch curve of the History (the loss,
+    or e.g. "test_loss"), always including the first and last; [] for a curve not kept."""
+    values, epochs = getattr(history, curve), history.loss_epochs
     idx = np.unique(np.linspace(0, len(values) - 1, min(keep, len(values))).astype(int))
     return [[int(epochs[i]), values[i]] for i in idx]

@@ -288,7 +288,9 @@ class Network:
             tolerance: float = 0.1, stop_when_solved: bool = False,
             target_loss: float | None = None, update_order: str = "textbook",
             l2: float = 0.0, l1: float = 0.0, lr_schedule: str = "constant",
-            callbacks: Sequence[Callback] = ()) -> History:
+            callbacks: Sequence[Callback] = (),
+            test_data: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
+            patience: int | None = None) -> History:
         """Train by backpropagation; each keyword is the ``xornet.train.config.RunConfig``
         field of that name (the defaults here are fit's own: plain gradient descent on the
         MSE, no early stop).
@@ -299,20 +301,29 @@ class Network:
         ``lr_schedule`` is "constant", "step:N:F", "exp:G" or "cosine[:M]"
         (``xornet.train.schedules``).
 
+        ``test_data=(X_test, y_test)`` (Keras's ``validation_data``; see
+        ``xornet.io.datasets.train_test_split``) is never trained on: the History records
+        its loss (``test_loss``) and accuracy after every epoch. ``patience=P`` stops once
+        the test loss has not fallen below its lowest value for P epochs and puts back the
+        weights of that lowest epoch (Keras's ``restore_best_weights=True``);
+        ``history.stop_reason`` is then "early stopping" and ``history.best_epoch`` names it.
+
         Returns a ``History``. Raises ``DivergenceError`` if the loss or a weight stops
         being finite (the epoch is named in the message).
         """
-        from xornet.train.trainer import fit_config, train
+        from xornet.train.trainer import check_test_data, fit_config, train
 
         config = fit_config(
             epochs=epochs, lr=lr, loss=loss, batch_size=batch_size, optimizer=optimizer,
             momentum=momentum, shuffle=shuffle, seed=seed, tolerance=tolerance,
             stop_when_solved=stop_when_solved, target_loss=target_loss,
             update_order=update_order, l2=l2, l1=l1, lr_schedule=lr_schedule,
+            patience=patience,
             hidden=tuple(self.sizes[1:-1]),  # so a per-layer lr is checked against this net
         )
         X, y = self.check_data(X, y)
-        return train(self, X, y, config, callbacks)
+        return train(self, X, y, config, callbacks,
+                     test_data=check_test_data(self, config, test_data))
 
     # --- files -------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:

@@ -28,7 +28,9 @@ __all__ = [
     "TRUTH_TABLE_INPUTS",
     "describe",
     "is_boolean",
+    "kind",
     "load",
+    "train_test_split",
 ]
 
 # The four rows of every two-input truth table, in binary counting order; read-only so no
@@ -182,6 +184,16 @@ def describe() -> list[tuple[str, str, str]]:
     return [(d.name, d.description, d.kind) for d in _REGISTRY.values()]
 
 
+def kind(name: str) -> str | None:
+    """The kind of the dataset ``name`` as :func:`describe` says it ("truth table" for a
+    4-character column such as "0110"), or None for a name :func:`load` does not know."""
+    key = name.strip().lower().replace("_", "-") if isinstance(name, str) else None
+    if key is not None and len(key) == 4 and set(key) <= {"0", "1"}:
+        return "truth table"
+    dataset = _REGISTRY.get(key)
+    return None if dataset is None else dataset.kind
+
+
 def load(name: str, *, n_bits: int = 3, n_samples: int = 200, noise: float | None = None,
          seed: int = 0) -> Data:
     """Return the dataset called ``name`` as float64 arrays ``(X, y)``.
@@ -225,6 +237,56 @@ def load(name: str, *, n_bits: int = 3, n_samples: int = 200, noise: float | Non
     noise = dataset.default_noise if noise is None else noise
     X, y = dataset.make(n_bits, n_samples, noise, np.random.default_rng(seed))
     return X.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
+
+
+# The split's generator is seeded with (seed, SPLIT_STREAM), not with the seed alone: a cloud
+# drawn from default_rng(seed) and a permutation drawn from default_rng(seed) would read the
+# same random bits, so which rows are held out would echo where the points were drawn.
+SPLIT_STREAM = 1
+
+
+def train_test_split(X: npt.ArrayLike, y: npt.ArrayLike, test_split: float, seed: int = 0
+                     ) -> tuple[Points, Points, Points, Points]:
+    """Hold out a seeded share of the rows as a test set the network never trains on.
+
+    Parameters
+    ----------
+    X : array-like, shape (n, n_features)
+    y : array-like, shape (n, n_targets)
+    test_split : float
+        The fraction of rows held out, strictly between 0 and 1 (TF Playground's "ratio of
+        training to test data" of 70 % is ``test_split=0.3``). The test set has
+        ``round(test_split · n)`` rows (Python's round: halves go to the even count), at
+        least one; the training set must keep one too.
+    seed : int
+        Seeds the one ``np.random.Generator`` that draws the permutation,
+        ``np.random.default_rng([seed, SPLIT_STREAM])``. The command line passes
+        ``--data-seed``, so the split belongs to the data: changing the network's ``--seed``
+        keeps the same rows held out.
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : ndarrays (copies)
+        Every row of (X, y) is in exactly one of the two sets; within each set the rows
+        keep the order of the permutation.
+    """
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if X.ndim != 2 or y.ndim != 2 or len(X) != len(y):
+        raise XornetError(f"data: X and y must be 2-D with one row per sample; received "
+                          f"shapes {X.shape} and {y.shape}.")
+    ok = isinstance(test_split, numbers.Real) and not isinstance(test_split, bool)
+    if not ok or not math.isfinite(test_split) or not 0.0 < test_split < 1.0:
+        raise XornetError(f"test_split: received {test_split!r}; give the share of rows to "
+                          "hold out as a number strictly between 0 and 1, such as 0.3.")
+    seed = _check_int("seed", seed, 0, None)
+    n = len(X)
+    n_test = max(1, round(test_split * n))
+    if n_test >= n:
+        raise XornetError(f"test_split: holding out {test_split:g} of {n} rows leaves no row "
+                          "to train on; give a smaller share or more rows.")
+    order = np.random.default_rng([seed, SPLIT_STREAM]).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], y[train], X[test], y[test]
 
 
 def is_boolean(y: npt.ArrayLike) -> bool:

@@ -58,7 +58,8 @@ NOT_ON_PAGE = ("epochs",  # the page streams epochs; one POST /api/train is capp
                                 # one tutorial's script, from the command line
                # not on the page yet: the weight penalties and the lr schedule (a schedule
                # would count epochs per request, not per run); `xornet train` has them
-               "lr_schedule", "l2", "l1")
+               "lr_schedule", "l2", "l1",
+               "patience")  # early stopping needs a test set, which the page has not (yet)
 PAGE_NAME = {"activation": "activations"}  # the page names one activation per hidden layer
 DATA_FIELDS = tuple(f.name for f in fields(DataChoice))
 RUN_FIELDS = tuple(f.name for f in fields(RunConfig) if f.name not in NOT_ON_PAGE)

@@ -74,13 +74,18 @@ def make_setup(config, X, y, seeds, lrs=None, inits=None):
 
 def refuse_one_network_only(config):
     """Refuse, in one sentence, the settings only the one-network trainer has: the weight
-    penalties (l2, l1) and a learning-rate schedule."""
+    penalties (l2, l1), a learning-rate schedule, and early stopping on a test loss (the
+    population trains on every row and records no test loss)."""
     for name, used in (("l2", config.l2 != 0.0), ("l1", config.l1 != 0.0),
                        ("lr_schedule", not schedules.is_constant(config.lr_schedule))):
         if used:
             raise XornetError(f"{name}: the population trainer has no weight penalty or "
                               "learning-rate schedule yet; leave it out, or train one network "
                               "at a time (xornet train).")
+    if config.patience is not None:
+        raise XornetError("patience: the population trainer records no test loss to stop "
+                          "early on; train one network (xornet train --test-split S "
+                          "--patience P) or leave patience out.")
 
 
 def estimated_bytes(n_networks, n_params, n_samples, n_units):

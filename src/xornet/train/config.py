@@ -68,6 +68,11 @@ class RunConfig:
     # again from a seed derived from ``seed``, at most this often; 0 lets a learner watch a
     # run fail (seeds 0..4999 need at most 7)
     restarts: int = 10
+    # early stopping (needs a test set): stop once the test loss has not fallen below its
+    # lowest value for this many epochs, and put back the weights of that lowest epoch (as
+    # Keras's EarlyStopping(monitor="val_loss", patience=P, restore_best_weights=True));
+    # None: no early stopping
+    patience: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.lr, list):  # one per layer, kept as a tuple like ``hidden``
@@ -118,6 +123,8 @@ class RunConfig:
         _check_update_order(self)
         _positive_int("crisp_epochs", self.crisp_epochs)
         _whole("restarts", self.restarts)
+        if self.patience is not None:
+            _positive_int("patience", self.patience)
         return self
 
     def check_targets(self, y: np.ndarray) -> None:
@@ -146,7 +153,8 @@ class RunConfig:
 
 
 def run(config: RunConfig, X: FloatArray, y: FloatArray, callbacks: Sequence[Callback] = (),
-        start: Network | None = None) -> tuple[Network, History]:
+        start: Network | None = None, test_data: tuple[FloatArray, FloatArray] | None = None
+        ) -> tuple[Network, History]:
     """Build the network ``config`` describes, train it on (X, y); return (net, history).
 
     ``optimizer="perceptron"`` trains by the perceptron rule (``xornet.train.perceptron``), which
@@ -155,6 +163,10 @@ def run(config: RunConfig, X: FloatArray, y: FloatArray, callbacks: Sequence[Cal
     an attempt stalls, up to ``config.restarts`` times (``xornet.train.restarts``). ``start``, a
     Network, is trained instead of a new one (from its weights, in place, and never restarted:
     its weights are not drawn from a seed); ``config``'s network fields are then not used.
+
+    ``test_data=(X_test, y_test)`` (Keras calls it ``validation_data``) is never trained on:
+    the History records its loss and accuracy after every epoch, and ``config.patience``
+    stops on it (early stopping). ``xornet.io.datasets.train_test_split`` makes one.
     """
     # deferred: the trainer imports RunConfig from here
     from xornet.train import restarts
@@ -163,13 +175,20 @@ def run(config: RunConfig, X: FloatArray, y: FloatArray, callbacks: Sequence[Cal
     net = config.build(X.shape[1], y.shape[1]) if start is None else start
     config.check()
     X, y = net.check_data(X, y)
+    from xornet.train.trainer import check_test_data
+
+    test = check_test_data(net, config, test_data)
     if config.optimizer == optimizers.PERCEPTRON:
+        if test is not None:
+            raise XornetError("test_data: the perceptron rule stops when every training row "
+                              "is right, so a test set would change nothing; train by "
+                              "backpropagation (sgd or adam) to follow a test loss.")
         return net, train_perceptron(net, X, y, config, callbacks)
     if start is not None:  # given weights: one attempt, as they are
         from xornet.train.trainer import train
 
-        return net, train(net, X, y, config, callbacks)
-    return restarts.run(config, X, y, callbacks)
+        return net, train(net, X, y, config, callbacks, test_data=test)
+    return restarts.run(config, X, y, callbacks, test_data=test)
 
 
 def layer_lrs(config: RunConfig, n_layers: int) -> tuple[float, ...]:

@@ -7,6 +7,11 @@ values (a run of more than ``MAX_CURVE`` epochs keeps its curve thinned in the m
 is the total the optimizer minimises, E_data + penalty, so the curve is the one it descends
 and ``target_loss`` stops on it. In a notebook a History shows as a one-line
 summary and a small picture of its loss curve.
+
+Beside the training loss a History keeps, per epoch and thinned the same way, the metrics
+Keras users know from ``history.history`` (``loss``, ``accuracy``, ``val_loss``,
+``val_accuracy``): ``train_accuracy`` (0/1 targets only), and with a test set ``test_loss``
+and ``test_accuracy``. Each is empty when it does not apply, else as long as ``loss``.
 """
 
 import bisect
@@ -34,6 +39,11 @@ class History:
     # None while ``loss[j]`` is the loss after j epochs; once a run passes MAX_CURVE epochs,
     # the epoch of each kept loss (the curve is exact at its start and end, thinned between)
     kept: list | None = None
+    test_loss: list[float] = field(default_factory=list)  # on the held-out rows, as ``loss``
+    train_accuracy: list[float] = field(default_factory=list)  # share of training rows right
+    test_accuracy: list[float] = field(default_factory=list)  # share of test rows right
+    best_epoch: int | None = None  # with a test set: the epoch of the lowest test loss
+    restored: bool = False  # early stopping put back the weights of ``best_epoch``
 
     @property
     def final_loss(self) -> float:
@@ -45,16 +55,30 @@ class History:
         """The epoch of each value of ``loss``."""
         return range(len(self.loss)) if self.kept is None else self.kept
 
-    def loss_at(self, epoch):
-        """The loss after ``epoch`` epochs (the nearest kept epoch at or before it)."""
-        if self.kept is None:
-            return self.loss[epoch]
-        return self.loss[max(0, bisect.bisect_right(self.kept, epoch) - 1)]
+    @property
+    def final_test_loss(self) -> float | None:
+        """The test loss after the last epoch (None without a test set)."""
+        return self.test_loss[-1] if self.test_loss else None
 
-    def add_loss(self, epoch, value):
-        """Record the loss after ``epoch`` epochs; beyond MAX_CURVE values, the middle of the
-        curve is thinned (every other value dropped) so a run of 10^12 epochs stays small."""
+    def loss_at(self, epoch, curve=None):
+        """The loss after ``epoch`` epochs (the nearest kept epoch at or before it); ``curve``
+        names another per-epoch list instead, e.g. ``"test_loss"``."""
+        values = self.loss if curve is None else getattr(self, curve)
+        if self.kept is None:
+            return values[epoch]
+        return values[max(0, bisect.bisect_right(self.kept, epoch) - 1)]
+
+    def add_loss(self, epoch, value, test_loss=None, train_accuracy=None, test_accuracy=None):
+        """Record the loss (and the metrics given) after ``epoch`` epochs; beyond MAX_CURVE
+        values, the middle of every curve is thinned (every other value dropped) so a run
+        of 10^12 epochs stays small."""
         self.loss.append(value)
+        if test_loss is not None:
+            self.test_loss.append(test_loss)
+        if train_accuracy is not None:
+            self.train_accuracy.append(train_accuracy)
+        if test_accuracy is not None:
+            self.test_accuracy.append(test_accuracy)
         if self.kept is not None:
             self.kept.append(epoch)
         if len(self.loss) > MAX_CURVE:
@@ -64,16 +88,22 @@ class History:
         if self.kept is None:
             self.kept = list(range(len(self.loss)))
         q = MAX_CURVE // 4  # the first and the last quarter stay exact
-        for values in (self.loss, self.kept):
-            values[q:-q] = values[q:-q][::2]
+        for values in (self.loss, self.kept, self.test_loss, self.train_accuracy,
+                       self.test_accuracy):
+            if values:  # a metric that does not apply stays empty
+                values[q:-q] = values[q:-q][::2]
 
     def summary(self):
         """One line: epochs, final loss, when it was solved, why it stopped."""
         parts = [f"{self.epochs} epochs", f"final loss {self.final_loss:.4g}"]
+        if self.test_loss:
+            parts.append(f"test loss {self.test_loss[-1]:.4g}")
         if self.solved_epoch is not None:
             parts.append(f"solved at epoch {self.solved_epoch}")
         if self.stop_reason:
             parts.append(f"stopped: {self.stop_reason}")
+        if self.restored:
+            parts.append(f"weights of epoch {self.best_epoch} restored")
         if len(self.attempts) > 1:
             parts.append(f"{len(self.attempts) - 1} restart(s)")
         return ", ".join(parts)
@@ -86,19 +116,32 @@ class History:
         return (f'<div><code>{escape(repr(self))}</code><br>{sparkline(self)}</div>')
 
 
+SPARK_COLOURS = {"loss": "#2166ac", "test_loss": "#d6604d"}  # training blue, test red
+
+
 def sparkline(history, width=240, height=48, points=120):
-    """The loss curve as an inline SVG polyline of at most ``points`` points: epochs across,
-    the loss down (on a log scale when every value is above 0)."""
-    values = [v for v in history.loss if math.isfinite(v)]
-    if len(values) < 2:
+    """The loss curve (and the test loss, in red, when there is one) as an inline SVG of
+    polylines of at most ``points`` points: epochs across, the loss down, both on one scale
+    (a log scale when every value is above 0)."""
+    curves = {}
+    for name in SPARK_COLOURS:
+        values = [v for v in getattr(history, name) if math.isfinite(v)]
+        if len(values) >= 2:
+            step = max(1, len(values) // points)
+            curves[name] = values[::step] + ([values[-1]] if (len(values) - 1) % step else [])
+    if "loss" not in curves:
         return ""
-    step = max(1, len(values) // points)
-    picked = values[::step] + ([values[-1]] if (len(values) - 1) % step else [])
-    ys = [math.log10(v) for v in picked] if min(picked) > 0 else picked
-    low, high = min(ys), max(ys)
+    log = min(min(c) for c in curves.values()) > 0
+    curves = {name: [math.log10(v) for v in c] if log else c for name, c in curves.items()}
+    low = min(min(c) for c in curves.values())
+    high = max(max(c) for c in curves.values())
     span = (high - low) or 1.0
-    coords = " ".join(f"{width * i / (len(ys) - 1):.1f},{height * (high - y) / span:.1f}"
-                      for i, y in enumerate(ys))
+    lines = []
+    for name, ys in curves.items():
+        coords = " ".join(f"{width * i / (len(ys) - 1):.1f},{height * (high - y) / span:.1f}"
+                          for i, y in enumerate(ys))
+        lines.append(f'<polyline fill="none" stroke="{SPARK_COLOURS[name]}" '
+                     f'stroke-width="1.5" points="{coords}"/>')
+    label = "loss curves: training (blue), test (red)" if len(lines) > 1 else "loss curve"
     return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'role="img" aria-label="loss curve"><polyline fill="none" stroke="#2166ac" '
-            f'stroke-width="1.5" points="{coords}"/></svg>')
+            f'role="img" aria-label="{label}">{"".join(lines)}</svg>')

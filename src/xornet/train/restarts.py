@@ -132,12 +132,13 @@ def story(attempts):
     return told
 
 
-def run(config, X, y, callbacks=()):
+def run(config, X, y, callbacks=(), test_data=None):
     """Train ``config`` on checked arrays (X, y) by backpropagation, restarting a stalled
     attempt from a derived seed up to ``config.restarts`` times; return (net, history).
 
     ``history`` is the last attempt's, with ``history.attempts`` listing every attempt
-    (an ``Attempt`` each) and ``history.wall_time`` the time of them all.
+    (an ``Attempt`` each) and ``history.wall_time`` the time of them all. ``test_data``, a
+    checked (X_test, y_test) or None, goes to every attempt (``train``).
     """
     attempts, spent = [], 0.0
     allowed = config.restarts if config.stop_when_solved else 0
@@ -147,7 +148,8 @@ def run(config, X, y, callbacks=()):
         net = attempt.build(X.shape[1], y.shape[1])
         # the last attempt allowed is not watched: it runs to its end
         watch = StallWatch(X, y, losses.get(config.loss)) if k < allowed else None
-        history = train(net, X, y, attempt, [*callbacks, *([watch] if watch else [])])
+        history = train(net, X, y, attempt, [*callbacks, *([watch] if watch else [])],
+                        test_data=test_data)
         spent += history.wall_time
         attempts.append(Attempt(seed, history.epochs, history.stop_reason,
                                 history.solved_epoch, watch.trap if watch else None))

@@ -17,7 +17,8 @@ update from the whole set's forward pass) and these methods:
 
 ``history.loss[j]`` is the loss on the whole training set after j epochs, so
 ``history.loss[0]`` is the loss of the initial weights and a run of E epochs records E + 1
-values.
+values. With a test set, ``history.test_loss[j]`` is the loss on the held-out rows at the
+same moment; they are only ever evaluated, never learned from.
 """
 
 import math
@@ -46,6 +47,7 @@ class StopReason(StrEnum):
     NOT_SEPARABLE = "not linearly separable"  # the perceptron's weights repeated: a cycle
     DIVERGED = "diverged"  # a number stopped being finite (the playground)
     STALLED = "stalled"  # the loss stopped falling on a known trap (xornet.train.restarts)
+    EARLY_STOPPING = "early stopping"  # the test loss fell no lower for config.patience epochs
 
 
 # --- the stop rules, written once ---------------------------------------------------------
@@ -64,7 +66,7 @@ def all_crisp(a, activation):
     return np.max(shortfall, axis=(0, 1)) <= CRISP * (high - low)
 
 
-def stop_rules(config, always_when_solved=False):
+def stop_rules(config, always_when_solved=False, best_epoch=None):
     """The stop rules of ``config`` in order of precedence, as (reason, test) pairs.
 
     ``test(done, loss, solved_at, crisp)`` gets the epochs done, the loss, the epoch count at
@@ -72,6 +74,10 @@ def stop_rules(config, always_when_solved=False):
     unit crisp now (only computed while ``waits_for_crisp(config)``). It works on one run's
     numbers (giving a bool) and on M runs' (M,) arrays (giving a bool (M,) array). The
     perceptron rule always stops when solved.
+
+    Early stopping (``config.patience`` P, one network with a test set) needs
+    ``best_epoch()``, the epoch of the lowest test loss so far: it holds once P epochs have
+    passed without a lower one, ``done ≥ best_epoch() + P``, as Keras's EarlyStopping counts.
     """
     rules = []
     if always_when_solved or (config.stop_when_solved and not config.until_crisp):
@@ -85,6 +91,10 @@ def stop_rules(config, always_when_solved=False):
         target = config.target_loss
         rules.append((StopReason.TARGET_LOSS, lambda done, loss, solved_at, crisp:
                       loss <= target))
+    if config.patience is not None and best_epoch is not None:
+        patience = config.patience
+        rules.append((StopReason.EARLY_STOPPING, lambda done, loss, solved_at, crisp:
+                      done >= best_epoch() + patience))
     epochs = config.epochs
     rules.append((StopReason.MAX_EPOCHS, lambda done, loss, solved_at, crisp: done >= epochs))
     return rules
@@ -196,10 +206,15 @@ class Trainer:
 
 
 class NetworkLearner:
-    """One Network trained by backpropagation with the optimizer ``config`` names."""
+    """One Network trained by backpropagation with the optimizer ``config`` names.
 
-    def __init__(self, net, X, y, config):
+    ``test_data``, a checked (X_test, y_test) or None, is evaluated after every epoch and
+    never learned from; with ``config.patience`` the run stops early on its loss and the
+    weights of its lowest test loss are put back at the end (``finish``)."""
+
+    def __init__(self, net, X, y, config, test_data=None):
         self.net, self.X, self.y, self.config = net, X, y, config
+        self.test = test_data
         config.check_targets(y)  # bce on targets outside [0, 1] is refused, not trained
         self.loss_fn = losses.get(config.loss)
         self.value_and_gradient = self.loss_fn.fused or self.loss_fn  # looked up once: hot path
@@ -219,7 +234,11 @@ class NetworkLearner:
         self.params, self.grads = [net.params], [net.grads]  # the optimizer's lists, built once
         self.rng = np.random.default_rng(config.seed)  # only used to shuffle
         self.full_batch = config.batch_size is None or config.batch_size >= len(X)
-        self.rules = stop_rules(config)
+        self.rules = stop_rules(config, best_epoch=lambda: self.history.best_epoch)
+        # per-epoch accuracy: only for 0/1 targets, where "right" has a meaning
+        self.y_one = _ones(y)
+        self.test_one = None if test_data is None else _ones(test_data[1])
+        self.best_test, self.best_params = math.inf, None  # the lowest test loss, its weights
         self.wait_crisp = waits_for_crisp(config)
         self.crisp = False  # solved with every hidden unit crisp, after the last record
         self.history = History()
@@ -284,7 +303,13 @@ class NetworkLearner:
         history = self.history
         if not math.isfinite(loss):
             raise diverged(done, "the loss", history)
-        history.add_loss(done, loss)
+        accuracy = None if self.y_one is None else row_accuracy(self.y_hat, self.y_one)
+        if self.test is None:
+            history.add_loss(done, loss, train_accuracy=accuracy)
+        else:
+            test_loss, test_accuracy = self._evaluate_test(done)
+            history.add_loss(done, loss, test_loss=test_loss, train_accuracy=accuracy,
+                             test_accuracy=test_accuracy)
         if history.solved_epoch is None and _within(self.y_hat, self.y, self.config.tolerance):
             history.solved_epoch = done
         if self.wait_crisp and history.solved_epoch is not None:
@@ -293,6 +318,26 @@ class NetworkLearner:
                 all_crisp(layer.a, layer.activation) for layer in self.net.layers[:-1])
             if self.crisp and history.crisp_epoch is None:
                 history.crisp_epoch = done
+
+    def _evaluate_test(self, done):
+        """The test loss and accuracy now; remembers the epoch (and, for early stopping, the
+        weights) of the lowest test loss. The layers' cached x, z and a are put back after
+        the test forward, so the backward that follows still sees the training rows."""
+        X_test, y_test = self.test
+        layers = self.net.layers
+        cached = [(layer.x, layer.z, layer.a) for layer in layers]
+        y_hat = self.net.forward(X_test)
+        for layer, (x, z, a) in zip(layers, cached, strict=True):
+            layer.x, layer.z, layer.a = x, z, a
+        test_loss = float(self.loss_fn.value(y_hat, y_test))
+        if not math.isfinite(test_loss):
+            raise diverged(done, "the test loss", self.history)
+        if test_loss < self.best_test:  # strictly lower, as Keras's min_delta=0 compares
+            self.best_test, self.history.best_epoch = test_loss, done
+            if self.config.patience is not None:
+                self.best_params = self.net.params.copy()
+        accuracy = None if self.test_one is None else row_accuracy(y_hat, self.test_one)
+        return test_loss, accuracy
 
     def stop(self, done, loss, reason=None):
         history = self.history
@@ -304,26 +349,46 @@ class NetworkLearner:
     def finish(self):
         """Summarise the final state: largest error, solved, accuracy, time."""
         history, y = self.history, self.y
+        if history.stop_reason == StopReason.EARLY_STOPPING:
+            # as Keras's restore_best_weights: the weights of the lowest test loss, not the
+            # last epoch's (only when early stopping ended the run)
+            self.net.params[...] = self.best_params
+            history.restored = True
         y_hat = self.net.forward(self.X)
         history.max_error = float(np.max(np.abs(y_hat - y)))
         history.solved = history.max_error <= self.config.tolerance
-        if np.all((y == 0.0) | (y == 1.0)):
-            # a row is right when every rounded output equals its target
-            history.accuracy = float(np.mean(np.all((y_hat >= 0.5) == (y == 1.0), axis=1)))
+        if self.y_one is not None:
+            history.accuracy = row_accuracy(y_hat, self.y_one)
         history.wall_time = time.perf_counter() - self.started
         return history
+
+
+def row_accuracy(y_hat, y_one):
+    """The share of rows classified right: a row is right when every output rounded at 0.5
+    equals its 0/1 target (``y_one`` is ``y == 1``, bool (n, n_out)). Counted, not averaged
+    with np.mean: it runs after every epoch, and counting is a few times faster."""
+    right = (y_hat >= 0.5) == y_one  # (n, n_out)
+    if right.shape[1] > 1:
+        right = right.all(axis=1)  # a row is right when every output is
+    return np.count_nonzero(right) / len(right)
+
+
+def _ones(y):
+    """``y == 1`` (bool, the shape of y) when every target is 0 or 1, else None."""
+    return (y == 1.0) if np.all((y == 0.0) | (y == 1.0)) else None
 
 
 def _within(y_hat, y, tolerance):
     return bool(np.abs(y_hat - y).max() <= tolerance)  # the method: less call overhead
 
 
-def train(net, X, y, config, callbacks=()):
+def train(net, X, y, config, callbacks=(), test_data=None):
     """Train ``net`` by backpropagation on checked arrays X (n, n_in), y (n, n_out) as the
     checked RunConfig ``config`` says (its network fields are not used); return a History.
 
     Each callback is called as ``callback(net, history)`` after every epoch; returning True
-    stops the run.
+    stops the run. ``test_data``, checked (X_test, y_test) or None, is evaluated after every
+    epoch (``history.test_loss``) and watched by ``config.patience``.
     """
     for layer in net.layers:
         if not layer.activation.differentiable:
@@ -332,10 +397,35 @@ def train(net, X, y, config, callbacks=()):
                 "derivative, so it cannot be trained by backpropagation; use sigmoid, tanh or "
                 "relu."
             )
-    learner = NetworkLearner(net, X, y, config)
+    if test_data is None:
+        check_test_data(net, config, None)  # patience without a test set is refused
+    learner = NetworkLearner(net, X, y, config, test_data)
     history = Trainer(learner, X, y, callbacks).run()
     net.training = training_record(config, history.epochs, history.final_loss, history.solved)
+    if history.restored:  # the weights are those of best_epoch: so is the loss on record
+        net.training.update(final_loss=history.loss_at(history.best_epoch),
+                            restored_epoch=history.best_epoch, patience=config.patience)
     return history
+
+
+def check_test_data(net, config, test_data):
+    """The checked (X_test, y_test), or None; early stopping (``config.patience``) needs
+    them, and they are checked as the training data are (shapes, finite numbers, targets
+    the loss can take)."""
+    if test_data is None:
+        if config.patience is not None:
+            raise XornetError("patience: early stopping watches the loss on a test set, and "
+                              "this run has none; give test_data=(X_test, y_test) (on the "
+                              "command line, --test-split) or leave patience out.")
+        return None
+    if not isinstance(test_data, (tuple, list)) or len(test_data) != 2:
+        raise XornetError("test_data: expected a pair (X_test, y_test).")
+    try:
+        X_test, y_test = net.check_data(*test_data)
+        config.check_targets(y_test)
+    except XornetError as error:  # "X: ..." alone would seem to be about the training rows
+        raise XornetError(f"test_data: {error}") from None
+    return X_test, y_test
 
 
 def fit_config(**fields):

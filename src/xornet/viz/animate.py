@@ -79,8 +79,13 @@ def check_out_path(out_path):
     return ext
 
 
-def record_training(config, X, y, frames=60, progress=None):
+def record_training(config, X, y, frames=60, progress=None, test_data=None):
     """Train ``config`` on (X, y) once and keep the parameters at :func:`frame_epochs`.
+
+    ``test_data`` (X_test, y_test), when given, is evaluated every epoch and never trained
+    on (``xornet.train.config.run``): the loss panel then draws the test loss too. After
+    early stopping the frames still show the weights of each epoch as trained; the
+    recording's ``net`` holds the restored ones.
 
     Every epoch's parameters are copied by a training callback when they fit in
     :data:`MAX_STORED` floats; otherwise the run is trained twice (it is deterministic): once
@@ -91,32 +96,34 @@ def record_training(config, X, y, frames=60, progress=None):
     frames = check_frames(frames)
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
     check_shape(X.shape[1], y.shape[1])
-    config = _attempt_that_finishes(config, X, y)
+    config = _attempt_that_finishes(config, X, y, test_data)
     initial = config.build(X.shape[1], y.shape[1]).params.copy()
     if initial.size * (config.epochs + 1) <= MAX_STORED:
         store = np.empty((config.epochs + 1, initial.size))  # row e: params after e epochs
         store[0] = initial
         keep = [_keep_all(store), *_report(progress, 0, config.epochs)]
-        net, history = run_config.run(config, X, y, callbacks=keep)
-        store[history.epochs] = net.params  # the last epoch, whatever stopped the run
+        net, history = run_config.run(config, X, y, callbacks=keep, test_data=test_data)
+        if not history.restored:  # restored weights are an earlier epoch's, stored already
+            store[history.epochs] = net.params  # the last epoch, whatever stopped the run
         epochs = frame_epochs(history.epochs, frames)
         return Recording(epochs, [store[e].copy() for e in epochs], history, net)
-    _, first = run_config.run(config, X, y,
-                              callbacks=_report(progress, 0, 2 * config.epochs))
+    _, first = run_config.run(config, X, y, callbacks=_report(progress, 0, 2 * config.epochs),
+                              test_data=test_data)
     epochs = frame_epochs(first.epochs, frames)
     kept = {0: initial}
     keep = [_keep_some(kept, set(epochs)), *_report(progress, first.epochs, 2 * first.epochs)]
-    net, history = run_config.run(config, X, y, callbacks=keep)
-    kept[history.epochs] = net.params.copy()
+    net, history = run_config.run(config, X, y, callbacks=keep, test_data=test_data)
+    if not history.restored:
+        kept[history.epochs] = net.params.copy()
     return Recording(epochs, [kept[e] for e in epochs], history, net)
 
 
-def _attempt_that_finishes(config, X, y):
+def _attempt_that_finishes(config, X, y, test_data=None):
     """A run that may restart is animated as its last attempt: the seed that finished, once
     (restarting would draw new weights mid-film)."""
     if not (config.restarts and config.stop_when_solved):
         return config
-    _, history = run_config.run(config, X, y)
+    _, history = run_config.run(config, X, y, test_data=test_data)
     seed = history.attempts[-1].seed if history.attempts else config.seed
     return replace(config, seed=seed, restarts=0)
 
@@ -152,14 +159,16 @@ def _keep_some(kept, wanted):
 
 def animate_training(config: RunConfig, X: npt.ArrayLike, y: npt.ArrayLike,
                      out_path: str | os.PathLike[str], frames: int = 60, fps: float = 12,
-                     dpi: float = 80, dataset_name: str | None = None) -> str:
+                     dpi: float = 80, dataset_name: str | None = None,
+                     test_data: tuple[npt.ArrayLike, npt.ArrayLike] | None = None) -> str:
     """Train ``config`` on (X, y) and write the run as a GIF (or an MP4 when ffmpeg exists).
 
-    Returns the path written. See :func:`record_training` and :func:`write_animation`.
+    ``test_data=(X_test, y_test)`` adds the test loss to the loss panel. Returns the path
+    written. See :func:`record_training` and :func:`write_animation`.
     """
     check_out_path(out_path)
     _check_fps(fps)
-    recording = record_training(config, X, y, frames)
+    recording = record_training(config, X, y, frames, test_data=test_data)
     return write_animation(recording, X, y, out_path, fps=fps, dpi=dpi,
                            dataset_name=dataset_name)
 
@@ -231,7 +240,10 @@ class _Scene:
         if self.diagram is not None:
             self.diagram.update(net)
         self.loss.update(epoch)
-        self.title.set_text(f"{self.name}epoch {epoch} · loss {self.history.loss_at(epoch):.4g}")
+        text = f"{self.name}epoch {epoch} · loss {self.history.loss_at(epoch):.4g}"
+        if self.history.test_loss:
+            text += f" · test loss {self.history.loss_at(epoch, 'test_loss'):.4g}"
+        self.title.set_text(text)
 
     def draw(self):
         self.canvas.draw()

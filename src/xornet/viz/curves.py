@@ -20,6 +20,7 @@ from xornet.viz.units import hidden_activations
 MAX_PARTS = 8  # up to this many units, a fit draws every unit's curve ...
 SHOWN_PARTS = 6  # ... beyond, only this many of the largest: more would be a blur
 SOLVED_COLOUR = "#009E73"
+TEST_COLOUR = "#E69F00"  # the test loss: Okabe-Ito orange, apart from the blue training loss
 
 
 def check_history(history):
@@ -39,25 +40,34 @@ def log_scale_fits(loss):
 
 
 class LossView:
-    """The loss curve on ``ax``: on a log scale when every value is > 0, else linear. With
-    ``progress=True`` the whole run is drawn faintly and ``update(epoch)`` draws it up to
-    ``epoch`` with a dot there."""
+    """The loss curve on ``ax`` (and the test loss beside it when the run had a test set):
+    on a log scale when every value is > 0, else linear. With ``progress=True`` the whole
+    run is drawn faintly and ``update(epoch)`` draws it up to ``epoch`` with a dot there."""
 
     def __init__(self, ax, history, loss_name=None, log_epochs=False, progress=False):
         check_history(history)
-        self.loss = np.asarray(history.loss, dtype=np.float64)  # loss[j]: after epochs[j]
         self.epochs = np.asarray(history.loss_epochs)  # 0, 1, 2, … unless the run was thinned
-        colour = "0.8" if progress else style.POSITIVE
+        # loss[j] and test_loss[j]: after epochs[j]
+        self.curves = [(np.asarray(history.loss, dtype=np.float64), style.POSITIVE,
+                        "training loss")]
+        if history.test_loss:
+            self.curves.append((np.asarray(history.test_loss, dtype=np.float64), TEST_COLOUR,
+                                "test loss"))
+        self.loss = self.curves[0][0]
+        both = len(self.curves) > 1
         # a run of 0 epochs has one value: a marker, or the figure would be empty
         one = len(self.loss) == 1
-        ax.plot(self.epochs, self.loss, color=colour, lw=2, marker="o" if one else None,
-                ms=8, clip_on=not one)  # the dot sits on the axis at epoch 0: unclipped
-        self.done = self.dot = None
-        if progress:
-            self.done, = ax.plot([], [], color=style.POSITIVE, lw=2.2)
-            self.dot, = ax.plot([], [], "o", color=style.POSITIVE, ms=7, clip_on=False,
-                                zorder=5)
-        log = log_scale_fits(self.loss)
+        self.done, self.dots = [], []
+        for values, colour, label in self.curves:
+            ax.plot(self.epochs, values, color="0.8" if progress else colour, lw=2,
+                    marker="o" if one else None, ms=8, clip_on=not one,  # epoch 0's dot
+                    label=label if both and not progress else None)   # sits on the axis
+            if progress:
+                self.done.append(ax.plot([], [], color=colour, lw=2.2,
+                                         label=label if both else None)[0])
+                self.dots.append(ax.plot([], [], "o", color=colour, ms=7, clip_on=False,
+                                         zorder=5)[0])
+        log = log_scale_fits(np.concatenate([values for values, _, _ in self.curves]))
         if log:
             ax.set_yscale("log")
         if log_epochs:  # symlog: epoch 0 has a place, then every decade the same width
@@ -66,6 +76,10 @@ class LossView:
         if history.solved_epoch is not None:
             ax.axvline(history.solved_epoch, color=SOLVED_COLOUR, ls="--", lw=1.5,
                        label=f"solved at epoch {history.solved_epoch}")
+        if history.restored:
+            ax.axvline(history.best_epoch, color="0.35", ls=":", lw=1.5,
+                       label=f"lowest test loss, epoch {history.best_epoch} (restored)")
+        if both or history.solved_epoch is not None or history.restored:
             ax.legend(loc="upper right", frameon=False, fontsize=9)
         ax.set_xlabel("epoch (log scale)" if log_epochs else "epoch")
         ylabel = f"{loss_name} loss" if loss_name else "loss"
@@ -74,15 +88,17 @@ class LossView:
 
     def update(self, epoch):
         n = int(np.searchsorted(self.epochs, epoch, "right"))  # the values up to ``epoch``
-        self.done.set_data(self.epochs[:n], self.loss[:n])
-        self.dot.set_data([epoch], [self.loss[max(n - 1, 0)]])
+        for (values, _, _), done, dot in zip(self.curves, self.done, self.dots, strict=True):
+            done.set_data(self.epochs[:n], values[:n])
+            dot.set_data([epoch], [values[max(n - 1, 0)]])
 
 
 def plot_loss(history: History, *, loss_name: str | None = None, log_epochs: bool = False,
               title: str | None = None, figsize: tuple[float, float] = (6.4, 4.2),
               dpi: float = 100) -> Figure:
     """The loss after each epoch of a ``History``, the solved epoch marked: on a log scale
-    when every value is > 0 (``log_scale_fits``), else on a linear one.
+    when every value is > 0 (``log_scale_fits``), else on a linear one. A run with a test
+    set draws its test loss too, and after early stopping marks the epoch restored.
 
     ``log_epochs=True`` also puts the epochs on a log scale, which shows early learning.
     """
@@ -92,8 +108,13 @@ def plot_loss(history: History, *, loss_name: str | None = None, log_epochs: boo
     LossView(ax, history, loss_name=loss_name, log_epochs=log_epochs)
     state = (f"solved at epoch {history.solved_epoch}" if history.solved_epoch is not None
              else "not solved")
-    ax.set_title(title or f"Training loss\n{history.epochs} epochs, final loss "
-                 f"{history.final_loss:.3g}, {state}")
+    if history.test_loss:
+        default = (f"Training and test loss\n{history.epochs} epochs, final loss "
+                   f"{history.final_loss:.3g}, test {history.test_loss[-1]:.3g}, {state}")
+    else:
+        default = (f"Training loss\n{history.epochs} epochs, final loss "
+                   f"{history.final_loss:.3g}, {state}")
+    ax.set_title(title or default)
     return fig
 
 
