@@ -13,6 +13,7 @@ from xornet.study import inits as study_inits
 
 Opt = typer.Option
 C = study_inits.CLASSIC
+assert C.lr == 0.5  # the --lr default below: one number, as the classic set-up has
 
 HELP = (
     "How often training succeeds, against where it starts: for each initial scale r "
@@ -65,7 +66,7 @@ def inits_command(
     hidden: Annotated[str, Opt(help="Hidden widths, comma-separated, such as 2,3,4 (4x4: two layers of 4).")] = "2",  # noqa: E501
     tolerance: Annotated[str, Opt(help="Solved = every output within this of its target; comma-separated, such as 0.5,0.1.")] = "0.5",  # noqa: E501
     seeds: Annotated[int, Opt(help="Networks per point, seeds 0..S-1 (±2 points of success rate at 2000).")] = 2000,  # noqa: E501
-    lr: Annotated[float, Opt(help="Learning rate.")] = C.lr,
+    lr: Annotated[float, Opt(help="Learning rate.")] = 0.5,  # CLASSIC.lr
     momentum: Annotated[float, Opt(help="Momentum (0 = plain gradient descent).")] = C.momentum,
     epochs: Annotated[int, Opt(help="Epochs at most per network.")] = C.epochs,
     loss: Annotated[str, Opt(help="Loss: sse (½·Σ(ŷ − y)²), mse or bce.")] = C.loss,
