@@ -320,6 +320,8 @@ def drawings(hero=HERO):
                 (("playground.png", "docs/images/playground.png"),),
                 "`{command}` after pressing Play on XOR and clicking the point (0, 1) "
                 "(`make docs` takes the screenshot):", screenshot=True),
+        Drawing("fractal", "xornet fractal --size 512 --out fractal.png",
+                (("fractal.png", "docs/images/fractal-xor.png"),)),
     )
 
 
