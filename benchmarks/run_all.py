@@ -19,12 +19,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling bench_* 
 
 import bench_classic
 import bench_default
+import bench_fractal
 import bench_peers_digits
 import bench_peers_population
 import bench_peers_single
 import bench_startup
 
-PEERS = {"population": ("jax", "torch"), "single": ("sklearn", "torch"),
+PEERS = {"population": ("jax", "torch"), "fractal": ("jax",), "single": ("sklearn", "torch"),
          "digits": ("sklearn", "torch")}
 
 
@@ -94,6 +95,12 @@ def peer_lines(peers):
             yield (f"| population N = {n:,}, {x['epochs']} epochs, end to end (fresh process) | "
                    f"xornet {rate['x']:.3g} M net-epochs/s, JAX {rate['j']:.3g}, PyTorch "
                    f"{rate['t']:.3g}: xornet = {rate['x'] / rate['j']:.2f}× JAX |")
+    if "fractal" in peers:
+        r = peers["fractal"]
+        yield (f"| trainability map {r['size']}², {r['steps']} steps (`xornet fractal`) | "
+               f"xornet {r['xornet_train']:.2f} s training (+ {r['xornet_load']:.2f} s kernel "
+               f"load), JAX {r['jax_second']:.2f} s (+ compile: {r['jax_first']:.2f} s first "
+               f"call): xornet = {r['jax_second'] / r['xornet_train']:.2f}× JAX |")
     if "single" in peers:
         rows, seeds = peers["single"]["rows"], peers["single"]["seeds"]
         for name in ("xornet", "sk-lbfgs", "torch", "plain"):
@@ -124,6 +131,14 @@ def run_peers(args, m):
             sizes, epochs, repeats, loop = (1000, 10000), 200, 1, 20
         peers["population"] = bench_peers_population.measure(sizes, epochs, repeats, loop)
         bench_peers_population.report(peers["population"], m)
+    absent = missing(PEERS["fractal"])
+    section("Peers: the trainability map (xornet, JAX)")
+    if absent:
+        print(f"skipped: {', '.join(absent)} not installed (pip install -e '.[bench]')")
+    else:
+        size = 128 if args.quick else 512
+        peers["fractal"] = bench_fractal.measure(size, 500)
+        bench_fractal.report(peers["fractal"])
     absent = missing(PEERS["single"])
     section("Peers: one network, time to solve XOR")
     if absent:

@@ -327,6 +327,8 @@ def drawings(hero=HERO):
                 (("landscape-stalled.png", "docs/images/landscape-stalled.png"),)),
         Drawing("inits", "xornet inits --out inits.png",
                 (("inits.png", "docs/images/inits.png"),)),
+        Drawing("fractal", "xornet fractal --size 512 --out fractal.png",
+                (("fractal.png", "docs/images/fractal-xor.png"),)),
     )
 
 

@@ -336,7 +336,7 @@ def test_import_xornet_does_not_import_numba():
     ({"seeds": []}, "seeds"),
     ({"seeds": [1, -2]}, "seeds"),
     ({"seeds": [0.5]}, "seeds"),
-    ({"lrs": [0.1, 0.2]}, "lrs"),
+    ({"lrs": [0.1, 0.2, 0.3, 0.4]}, "lrs"),  # neither one per seed (3) nor per layer (2)
     ({"lrs": -1.0}, "lrs"),
     ({"lrs": [0.1, np.nan, 0.1]}, "lrs"),
     ({"inits": ["he"]}, "inits"),

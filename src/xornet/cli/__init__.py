@@ -79,7 +79,7 @@ def _options(
 
 
 # Each command module registers its commands on `app` when it is imported.
-from xornet.cli import doctor, explain, export, inits, landscape, logic, models, playground, plot, separable, sweep, train  # noqa: E402, F401, E501, I001
+from xornet.cli import doctor, explain, export, fractal, inits, landscape, logic, models, playground, plot, separable, sweep, train  # noqa: E402, F401, E501, I001
 
 
 def main() -> None:

@@ -31,8 +31,9 @@ class SGD:
             p += v
 
     def keep_columns(self, keep):
-        """Keep only columns ``keep`` (bool (M,)) of the state and of a per-column lr (M,):
-        for M models side by side on the last axis, when some of them stop training."""
+        """Keep only columns ``keep`` (bool (M,)) of the state and of a per-column lr (M,
+        or rows × M): for M models side by side on the last axis, when some of them stop
+        training."""
         self.lr = _keep(self.lr, keep)
         if self._velocity is not None:
             self._velocity = [v[..., keep] for v in self._velocity]
@@ -76,7 +77,8 @@ class Adam:
 
 
 def _keep(lr, keep):
-    return lr[keep] if np.ndim(lr) else lr  # one lr per column, or one for all
+    # one lr for all, one per column (M,), or one per row and column (rows, M)
+    return lr[..., keep] if np.ndim(lr) else lr
 
 
 class PerceptronRule:

@@ -223,7 +223,8 @@ def train(setup, P, threads=None):
     layout = setup.layout
     ranges = [activations.get(a) for a in setup.activations]
     args = (
-        block, np.ascontiguousarray(setup.lrs), np.ascontiguousarray(setup.X),
+        block, np.ascontiguousarray(setup.lrs.T), setup.row_layers(),
+        np.ascontiguousarray(setup.X),
         np.ascontiguousarray(setup.y),
         np.array(layout.sizes, dtype=np.int64),
         np.array(layout.w_at, dtype=np.int64),  # where each layer's W starts in P
@@ -266,7 +267,8 @@ def train(setup, P, threads=None):
 def _warm_up(kernel):
     """One tiny call with the real argument types: compiles or loads the machine code."""
     i64 = np.zeros(1, dtype=np.int64)
-    kernel(np.zeros((3, 1)), 0, 1, 1, np.ones(1), np.zeros((1, 2)), np.zeros((1, 1)),
+    kernel(np.zeros((3, 1)), 0, 1, 1, np.ones((1, 1)), np.zeros(3, np.int64),
+           np.zeros((1, 2)), np.zeros((1, 1)),
            np.array([2, 1], np.int64), np.zeros(1, np.int64), np.array([2], np.int64),
            np.zeros(1, np.int64), MSE, SGD, 0.0, 1, 1, 0.1, False, -1, np.zeros(1), np.ones(1),
            math.nan, i64.copy(),
@@ -275,19 +277,21 @@ def _warm_up(kernel):
 
 # --- the compiled code: plain Python until load() ------------------------------------------
 
-def _train_blocks(P, b0, b1, block, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, momentum,
-                  epochs, batch, tol, stop_solved, crisp_wait, lows, highs, target, solved_epoch,
-                  epochs_run, diverged_epoch, c):
-    """Blocks b0..b1-1 of ``block`` networks (columns of P), one after another."""
+def _train_blocks(P, b0, b1, block, lrs, row_layer, X, Y, sizes, w_at, b_at, acts, loss, opt,
+                  momentum, epochs, batch, tol, stop_solved, crisp_wait, lows, highs, target,
+                  solved_epoch, epochs_run, diverged_epoch, c):
+    """Blocks b0..b1-1 of ``block`` networks (columns of P), one after another; lrs is
+    (L, N), one learning rate per weight layer and network, and row_layer the layer of each
+    row of P."""
     for k in range(b0, b1):
         first = k * block
         last = min(first + block, P.shape[1])
-        _train_block(P, first, last, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, momentum,
-                     epochs, batch, tol, stop_solved, crisp_wait, lows, highs, target,
+        _train_block(P, first, last, lrs, row_layer, X, Y, sizes, w_at, b_at, acts, loss, opt,
+                     momentum, epochs, batch, tol, stop_solved, crisp_wait, lows, highs, target,
                      solved_epoch, epochs_run, diverged_epoch, c)
 
 
-def _train_block(P, first, last, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, momentum,
+def _train_block(P, first, last, lrs, row_layer, X, Y, sizes, w_at, b_at, acts, loss, opt, momentum,
                  epochs, batch, tol, stop_solved, crisp_wait, lows, highs, target, solved_epoch,
                  epochs_run, diverged_epoch, c):
     """Networks first..last-1 (columns of P): the loop of ``training._loop``, per block;
@@ -305,7 +309,7 @@ def _train_block(P, first, last, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, 
         at[layer + 1] = at[layer] + n * sizes[layer + 1]
     A = np.empty((at[n_layers], B))
     D = np.empty((at[n_layers], B))
-    lr = np.ascontiguousarray(lrs[first:last])
+    lr = np.ascontiguousarray(lrs[:, first:last])  # (L, B)
     live = np.ones(B, dtype=np.bool_)
     value, worst, check = np.empty(B), np.empty(B), np.empty(B)
     top = at[n_layers - 1]  # the output layer's first row
@@ -323,7 +327,7 @@ def _train_block(P, first, last, lrs, X, Y, sizes, w_at, b_at, acts, loss, opt, 
                 _forward(Pb, X, r0, r1, sizes, w_at, b_at, acts, at, A, c)
             _backward(Pb, G, X, Y, r0, r1, sizes, w_at, b_at, acts, at, A, D, loss, c)
             t += 1
-            _update(Pb, G, S1, S2, lr, live, opt, momentum, t, check, c)
+            _update(Pb, G, S1, S2, lr, row_layer, live, opt, momentum, t, check, c)
         for q in range(B):
             if live[q] and check[q] != check[q]:
                 live[q] = False
@@ -491,15 +495,17 @@ def _output_delta(D, A, row, y, loss, m, code, c):
             D[row, q] = ((p - y) / (p * (1.0 - p)) / m) * _slope(a, code, leaky)
 
 
-def _update(Pb, G, S1, S2, lr, live, opt, momentum, t, check, c):
+def _update(Pb, G, S1, S2, lrs, row_layer, live, opt, momentum, t, check, c):
     """One optimizer step for the live networks (the formulas of xornet.core.optimizers); check
-    becomes NaN for a network with a weight that is not finite."""
-    B = lr.size
+    becomes NaN for a network with a weight that is not finite. lrs (L, B): row k of the
+    parameters steps with the rates of its layer, ``lrs[row_layer[k]]``."""
+    B = lrs.shape[1]
     beta1, beta2, eps = c.beta1, c.beta2, c.adam_eps  # optimizers.Adam's defaults
     c1 = 1.0 - beta1 ** float(t)
     c2 = 1.0 - beta2 ** float(t)
     check[:] = 0.0
     for k in range(Pb.shape[0] - 1):
+        lr = lrs[row_layer[k]]
         if opt == SGD:
             for q in range(B):
                 p = Pb[k, q] - lr[q] * G[k, q] if live[q] else Pb[k, q]
@@ -523,6 +529,233 @@ def _update(Pb, G, S1, S2, lr, live, opt, momentum, t, check, c):
                 p = Pb[k, q] - step if live[q] else Pb[k, q]
                 Pb[k, q] = p
                 check[q] += p * 0.0
+
+
+# --- same-init grids: one initial network, a learning rate per layer and network ----------
+# The trainability map (``xornet.study.fractal``) trains one initial network with a grid of
+# per-layer learning rates by plain full-batch gradient descent for a fixed number of steps,
+# and keeps three numbers per network instead of its loss curve (``population.grid``).
+
+_grid_compiled = None  # the compiled grid entry point, once load_grid() has run
+
+
+def load_grid():
+    """``load`` and then compile (or load from numba's cache) the grid entry point; return
+    the seconds taken. Raises ``KernelUnavailable`` as ``load`` does."""
+    global _grid_compiled
+    seconds = load()
+    with _loading:
+        if _grid_compiled is not None:
+            return seconds
+        start = time.perf_counter()
+        try:
+            import numba
+
+            g = globals()
+            for name in ("_log_product", "_bce_values"):
+                _PLAIN.setdefault(name, g[name])
+                g[name] = numba.njit(cache=True, inline="always",
+                                     error_model="numpy")(_PLAIN[name])
+            grid = numba.njit(cache=True, nogil=True, error_model="numpy")(_grid_blocks)
+            _warm_up_grid(grid)
+        except Exception as e:  # numba raises many kinds; each means "no grid kernel here"
+            globals().update({k: _PLAIN[k] for k in ("_log_product", "_bce_values")
+                              if k in _PLAIN})
+            raise KernelUnavailable(_why(e)) from None
+        _grid_compiled = grid
+    return seconds + time.perf_counter() - start
+
+
+def train_grid(setup, p0, steps, first_loss, cap, tail, threads=None):
+    """Train ``len(setup.lrs)`` copies of the initial parameters ``p0`` (n_params,), network
+    k with the per-layer learning rates ``setup.lrs[k]``; return a ``population.grid.GridStats``
+    (the rules are written there, beside the NumPy path this follows)."""
+    from xornet.population.grid import GridStats
+
+    load_grid()
+    n = len(setup.lrs)
+    stats = GridStats.empty(n)
+    threads = max(1, int(threads or default_threads()))
+    block = min(BLOCK, -(-n // threads))
+    n_blocks = -(-n // block)
+    layout = setup.layout
+    args = (
+        np.ascontiguousarray(p0, dtype=np.float64), np.ascontiguousarray(setup.lrs.T),
+        setup.row_layers(), block, np.ascontiguousarray(setup.X),
+        np.ascontiguousarray(setup.y), np.array(layout.sizes, dtype=np.int64),
+        np.array(layout.w_at, dtype=np.int64),
+        np.array([-1 if b is None else b for b in layout.b_at], dtype=np.int64),
+        np.array([activations.get(a).code for a in setup.activations], dtype=np.int64),
+        losses.get(setup.config.loss).code, int(steps), float(first_loss), float(cap),
+        int(steps - tail), stats.loss_sum, stats.inverse_sum, stats.tail_mean,
+        stats.diverged_step, constants(),
+    )
+    cuts = np.linspace(0, n_blocks, min(n_blocks, 4 * threads) + 1).round().astype(int)
+    runs = list(zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True))
+    stop = threading.Event()
+
+    def train_run(run):
+        for k in range(*run):  # block by block, so Ctrl+C waits for one block at most
+            if stop.is_set():
+                return
+            _grid_compiled(k, k + 1, *args)
+
+    if threads == 1 or len(runs) == 1:
+        train_run((0, n_blocks))
+    else:
+        pool = ThreadPoolExecutor(threads)
+        try:
+            for future in [pool.submit(train_run, run) for run in runs]:
+                future.result()
+        except BaseException:
+            stop.set()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+    stats.tail_mean /= tail
+    return stats
+
+
+def _warm_up_grid(kernel):
+    """One tiny call with the real argument types: compiles or loads the machine code."""
+    kernel(0, 1, np.zeros(2), np.ones((1, 1)), np.zeros(2, np.int64), 1, np.zeros((1, 2)),
+           np.zeros((1, 1)), np.array([2, 1], np.int64), np.zeros(1, np.int64),
+           np.array([-1], np.int64), np.array([LINEAR], np.int64), BCE, 2, 1.0, 1e6, 1,
+           np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1, np.int64), constants())
+
+
+def _grid_blocks(b0, b1, p0, lrs, row_layer, block, X, Y, sizes, w_at, b_at, acts, loss,
+                 steps, first_loss, cap, tail_from, loss_sum, inverse_sum, tail_sum,
+                 diverged_step, c):
+    """Blocks b0..b1-1 of ``block`` networks, all starting from p0, network k stepping with
+    the rates lrs[:, k] (L, N). Per step t = 0..steps-1, ℓ = loss / first_loss (at most cap)
+    is added to loss_sum, 1/ℓ to inverse_sum and, from step tail_from on, ℓ to tail_sum. A
+    network whose loss or weights stop being finite stops, and each of its remaining steps
+    counts as cap; diverged_step keeps the step (-1: never)."""
+    n, n_layers, n_params = X.shape[0], len(acts), p0.shape[0]
+    at = np.zeros(n_layers + 1, dtype=np.int64)
+    for layer in range(n_layers):
+        at[layer + 1] = at[layer] + n * sizes[layer + 1]
+    top = at[n_layers - 1]
+    for k in range(b0, b1):
+        first = k * block
+        last = min(first + block, lrs.shape[1])
+        B = last - first
+        Pb = np.zeros((n_params + 1, B))
+        for row in range(n_params):
+            for q in range(B):
+                Pb[row, q] = p0[row]
+        G = np.zeros_like(Pb)
+        A = np.empty((at[n_layers], B))
+        D = np.empty((at[n_layers], B))
+        lr = np.ascontiguousarray(lrs[:, first:last])
+        live = np.ones(B, dtype=np.bool_)
+        value, prod, compl, check = np.empty(B), np.empty(B), np.empty(B), np.zeros(B)
+        for t in range(steps):
+            _forward(Pb, X, 0, n, sizes, w_at, b_at, acts, at, A, c)
+            if loss == BCE:
+                _bce_values(A, Y, top, value, prod, compl, c.clip)
+            else:
+                _loss_value(A, Y, top, loss, value, prod)  # prod: max |ŷ − y|, unused
+            n_live = 0
+            for q in range(B):
+                if not live[q]:
+                    continue
+                j = first + q
+                v = value[q] / first_loss
+                if check[q] != check[q] or not math.isfinite(v):  # weights or loss blew up
+                    live[q] = False
+                    diverged_step[j] = t
+                    left = steps - t
+                    loss_sum[j] += left * cap
+                    inverse_sum[j] += left / cap
+                    tail_sum[j] += (steps - max(t, tail_from)) * cap
+                    continue
+                v = cap if v > cap else v
+                loss_sum[j] += v
+                inverse_sum[j] += 1.0 / v
+                if t >= tail_from:
+                    tail_sum[j] += v
+                n_live += 1
+            if n_live == 0:
+                break
+            if t + 1 < steps:
+                _backward(Pb, G, X, Y, 0, n, sizes, w_at, b_at, acts, at, A, D, loss, c)
+                _update(Pb, G, G, G, lr, row_layer, live, SGD, 0.0, 1, check, c)
+
+
+def _bce_values(A, Y, top, value, prod, rest, clip):
+    """Per network the bce loss on every row (xornet.core.losses: −mean(y·ln p + (1 − y)·
+    ln(1 − p)), p = ŷ clipped), with few logarithms: for targets 0 and 1 each term is the log
+    of a factor f (p or 1 − p), and the factors of a run of rows are multiplied first. The
+    product is kept twice, as P = Πf and as R = 1 − Πf (R ← R + u − R·u for f = 1 − u), so
+    ln Πf is ln P while P < ¾ and ln(1 − R) = log1p(−R) near 1, both to a few units in the
+    last place. Other targets take their two logs row by row. ``prod`` and ``rest`` are
+    scratch rows (B,)."""
+    n, n_out = Y.shape
+    B = A.shape[1]
+    lo, hi = clip, 1.0 - clip
+    run = max(1, int(690.0 / -math.log(clip)))  # rows per run: Πf stays above 1e-300
+    value[:] = 0.0
+    prod[:] = 1.0
+    rest[:] = 0.0
+    count = 0
+    for s in range(n):
+        for o in range(n_out):
+            row, y = top + s * n_out + o, Y[s, o]
+            if y == 1.0 or y == 0.0:
+                for q in range(B):
+                    p = A[row, q]
+                    p = lo if p < lo else p  # np.clip, keeping NaN
+                    p = hi if p > hi else p
+                    f = p if y == 1.0 else 1.0 - p
+                    u = 1.0 - p if y == 1.0 else p
+                    prod[q] = prod[q] * f
+                    rest[q] = rest[q] + u - rest[q] * u
+                count += 1
+            else:
+                for q in range(B):
+                    p = A[row, q]
+                    p = lo if p < lo else p
+                    p = hi if p > hi else p
+                    value[q] += y * math.log(p) + (1.0 - y) * math.log1p(-p)
+            if count == run or (s == n - 1 and o == n_out - 1):
+                for q in range(B):
+                    value[q] += _log_product(prod[q], rest[q])
+                    prod[q] = 1.0
+                    rest[q] = 0.0
+                count = 0
+    for q in range(B):
+        value[q] = -value[q] / (n * n_out)
+
+
+def _log_product(prod, rest):
+    """ln(Πf) from P = Πf and R = 1 − Πf (see ``_bce_values``), vectorisable: ln x =
+    k·ln 2 + 2·atanh(s) with s = (m − 1)/(m + 1), x = 2^k·m and m in [√½, √2), by the odd
+    series of atanh to s^21 (|s| ≤ 0.172: the next term is below 1e-17). Near 1, where P has
+    lost the digits of R, s = −R/(2 − R) (m = 1 − R, k = 0). A NaN P gives NaN."""
+    near = prod >= 0.75  # then |s| ≤ 1/7
+    bits = np.float64(prod).view(np.int64)
+    k = ((bits >> 52) & 0x7FF) - 1023
+    m = np.int64((bits & 0xFFFFFFFFFFFFF) | 0x3FF0000000000000).view(np.float64)  # [1, 2)
+    big = m > 1.4142135623730951
+    m = 0.5 * m if big else m
+    k = k + 1 if big else k
+    s = -rest / (2.0 - rest) if near else (m - 1.0) / (m + 1.0)
+    kf = 0.0 if near else float(k)
+    s2 = s * s
+    p = 1.0 / 21.0
+    p = p * s2 + 1.0 / 19.0
+    p = p * s2 + 1.0 / 17.0
+    p = p * s2 + 1.0 / 15.0
+    p = p * s2 + 1.0 / 13.0
+    p = p * s2 + 1.0 / 11.0
+    p = p * s2 + 1.0 / 9.0
+    p = p * s2 + 1.0 / 7.0
+    p = p * s2 + 1.0 / 5.0
+    p = p * s2 + 1.0 / 3.0
+    atanh = s + s * (s2 * p)
+    return (kf * _LN2_HI + (kf * _LN2_LO + 2.0 * atanh)) + prod * 0.0
 
 
 # --- row operations: each an inner loop over the block, compiled to SIMD -------------------

@@ -80,7 +80,9 @@ class PopulationLearner:
         self.full_batch = setup.full_batch
         self.G = np.zeros_like(P)
         self.idx = np.arange(P.shape[1])
-        self.opt = optimizers.make(cfg.optimizer, setup.lrs.copy(), cfg.momentum)
+        # each row's learning rate, per network: (n_params, N) from the (N, L) table
+        self.opt = optimizers.make(cfg.optimizer, setup.lrs.T[setup.row_layers()],
+                                   cfg.momentum)
         self.rngs = [np.random.default_rng(int(s)) for s in setup.seeds] \
             if cfg.shuffle and not setup.full_batch else None
         self.loss_fn = losses.get(cfg.loss).per_network

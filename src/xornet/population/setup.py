@@ -30,10 +30,20 @@ class Setup:
     X: np.ndarray  # (n, n_in)
     y: np.ndarray  # (n, n_out)
     seeds: np.ndarray  # (N,) int64
-    lrs: np.ndarray  # (N,) float64
+    lrs: np.ndarray  # (N, L) float64: one learning rate per network and weight layer
     inits: tuple  # (N,) initialiser names
     layout: ParamLayout  # where each layer's W and b sit in a network's flat vector
     activations: tuple  # one activation name per layer
+
+    @property
+    def n_layers(self):
+        """L, the weight layers (the columns of ``lrs``)."""
+        return len(self.layout.shapes)
+
+    def row_layers(self):
+        """(n_params,) int64: the weight layer each row of P belongs to (its W or its b), so
+        a row's learning rate is ``lrs[:, row_layers()[row]]``."""
+        return layer_of_rows(self.layout)
 
     @property
     def full_batch(self):
@@ -67,7 +77,8 @@ def make_setup(config, X, y, seeds, lrs=None, inits=None):
     config.check_targets(y)  # as NetworkLearner does: bce needs targets in [0, 1]
     seeds = _check_seeds(seeds)
     n = len(seeds)
-    return Setup(config, X, y, seeds, _check_lrs(lrs, config.lr, n),
+    return Setup(config, X, y, seeds,
+                 _check_lrs(lrs, config.lr, n, len(template.layout.shapes)),
                  _check_inits(inits, config.init, n), template.layout,
                  tuple(template.activations))
 
@@ -129,17 +140,35 @@ def _check_seeds(seeds):
     return out.astype(np.int64)
 
 
-def _check_lrs(lrs, default, n):
+def _check_lrs(lrs, default, n, n_layers):
+    """The learning rates as (N, L): ``lrs`` may be one number, one per network (N,), one per
+    weight layer for every network (L,) or one per network and layer (N, L); None means
+    ``default`` (``RunConfig.lr``: a number, or one per layer). When N equals L a flat list is
+    read as one per network; write [[a, b]] for one per layer."""
+    shape = (n, n_layers)
     try:
-        out = np.full(n, float(default)) if lrs is None else np.asarray(lrs, dtype=np.float64)
+        out = np.asarray(default if lrs is None else lrs, dtype=np.float64)
+        if out.ndim == 1 and out.shape[0] == n and (lrs is not None or n_layers != n):
+            out = out[:, None]  # one per network
+        elif out.ndim == 1 and out.shape[0] == n_layers:
+            out = out[None, :]  # one per layer, the same for every network
+        out = np.array(np.broadcast_to(out, shape)) if out.ndim <= 2 else np.full(shape, np.nan)
     except (TypeError, ValueError):
-        out = np.full(n, np.nan)
-    if out.ndim == 0:
-        out = np.full(n, float(out))
-    if out.shape != (n,) or not np.all(np.isfinite(out)) or np.any(out <= 0.0):
-        raise XornetError(f"lrs: expected one finite learning rate > 0, or {n} of them (one "
-                          "per seed).")
+        out = np.full(shape, np.nan)
+    if not np.all(np.isfinite(out)) or np.any(out <= 0.0):
+        raise XornetError(f"lrs: expected finite learning rates > 0: one for all, {n} (one per "
+                          f"seed), {n_layers} (one per weight layer) or an {n} × {n_layers} "
+                          "table (per seed and layer).")
     return out
+
+
+def layer_of_rows(layout):
+    """(n_params,) int64: for each row of a flat parameter vector, its weight layer."""
+    rows = np.empty(layout.n_params, dtype=np.int64)
+    ends = [*layout.w_at[1:], layout.n_params]
+    for layer, (start, end) in enumerate(zip(layout.w_at, ends, strict=True)):
+        rows[start:end] = layer  # W then b of the layer: b sits before the next layer's W
+    return rows
 
 
 def _check_inits(inits, default, n):
@@ -178,5 +207,6 @@ def initial_params(setup):
 
 def config_for(setup, k):
     """The RunConfig that trains network ``k`` of ``setup`` alone."""
-    return replace(setup.config, seed=int(setup.seeds[k]), lr=float(setup.lrs[k]),
-                   init=setup.inits[k])
+    row = setup.lrs[k]
+    lr = float(row[0]) if np.all(row == row[0]) else tuple(float(v) for v in row)
+    return replace(setup.config, seed=int(setup.seeds[k]), lr=lr, init=setup.inits[k])

@@ -120,7 +120,7 @@ class PopulationResult:
 
 
 def train_population(config: RunConfig, X: npt.ArrayLike, y: npt.ArrayLike,
-                     seeds: int | Sequence[int], *, lrs: float | Sequence[float] | None = None,
+                     seeds: int | Sequence[int], *, lrs: npt.ArrayLike | None = None,
                      inits: str | Sequence[str] | None = None, backend: str = "auto",
                      threads: int | None = None) -> PopulationResult:
     """Train one network per seed, all at once; return a ``PopulationResult``.
@@ -132,8 +132,10 @@ def train_population(config: RunConfig, X: npt.ArrayLike, y: npt.ArrayLike,
     X, y : arrays (n, n_in), (n, n_out)
     seeds : int or sequence of int
         A count N (seeds 0..N-1) or the seeds themselves.
-    lrs : float or sequence of float, optional
-        One learning rate for all, or one per network (default ``config.lr``).
+    lrs : float, sequence of float or (N, L) table, optional
+        One learning rate for all, one per network (N,), one per weight layer for every
+        network (L,), or one per network and layer (N, L) (default ``config.lr``). When N
+        equals L a flat list is one per network; write ``[[a, b]]`` for one per layer.
     inits : str or sequence of str, optional
         One initialiser for all, or one per network (default ``config.init``).
     backend : {"auto", "numpy", "numba"}
