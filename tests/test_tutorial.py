@@ -46,7 +46,8 @@ def test_the_tutorial_has_its_sections_and_commands():
     commands = [run.command for run in RUNS]
     for needed in ("xornet separable", "xornet train", "--activation linear", "xornet show",
                    "xornet explain", "xornet logic", "xornet doctor", "--seeds", "xornet plot",
-                   "xornet animate", "xornet check builtin:xor-step", "xornet inits"):
+                   "xornet animate", "xornet check builtin:xor-step", "xornet inits",
+                   "xornet fractal", "xornet landscape"):
         assert any(needed in command for command in commands), needed
     assert any(run.exit_code == 1 for run in RUNS), "a failing `check` is part of the story"
 
