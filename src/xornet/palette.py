@@ -34,4 +34,7 @@ COLOURS: dict[str, Any] = {  # each entry has its own shape (a colour, a tuple, 
                 {"marker": "square", "face": MAP[-2], "label": "target 1"}),
     "ring": "#ffffff",  # inside every data point's edge ...
     "edge": "#1f2933",  # ... and the edge itself: readable on red, blue and white alike
+    # a loss curve on held-out rows beside the training loss (drawn in "positive"):
+    # Okabe & Ito's orange, apart from the blue for any colour vision
+    "test": "#E69F00",
 }

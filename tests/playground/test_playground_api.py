@@ -180,13 +180,13 @@ def test_limits_and_bad_values_get_400_naming_the_field(client, body, field, wor
 def test_the_page_sets_every_run_field_but_the_servers_two(client):
     # the page's fields, written out: the data, then RunConfig's fields in its order, with one
     # activation name per hidden layer, and without epochs and target_loss (the server's)
-    expected = ["dataset", "n_bits", "samples", "noise", "data_seed", "hidden", "activations",
-                "output_activation", "bias", "init", "loss", "optimizer", "momentum", "lr",
-                "batch_size", "shuffle", "seed", "tolerance", "stop_when_solved", "until_crisp",
-                "crisp_epochs", "restarts"]
+    expected = ["dataset", "n_bits", "samples", "noise", "data_seed", "test_split", "hidden",
+                "activations", "output_activation", "bias", "init", "loss", "optimizer",
+                "momentum", "lr", "batch_size", "shuffle", "seed", "tolerance",
+                "stop_when_solved", "until_crisp", "crisp_epochs", "restarts"]
     run_fields = [f.name for f in dataclasses.fields(RunConfig)]
     assert [n for n in run_fields if n not in spec.NOT_ON_PAGE] == [
-        "activation" if n == "activations" else n for n in expected[5:]]
+        "activation" if n == "activations" else n for n in expected[6:]]
     assert list(spec.FIELDS) == expected
     assert list(client.get("/api/options").json()["defaults"]) == expected
     message = post(client, {"config": {"epochs": 3}}).json()["error"]

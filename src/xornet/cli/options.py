@@ -112,11 +112,10 @@ def split_data(X, y, share, data_seed, dataset):
     held-out row is not a fresh example of what was learned but a part of the function left
     unsaid."""
     check_number("--test-split", share)
-    if dataset is not None and datasets.kind(dataset) == "truth table":
-        raise XornetError(f"--test-split: {dataset} is a truth table with each input once, so "
-                          "a held-out row is not another example of what the network learned "
-                          "but a part of the function it was never shown; split a generated "
-                          "cloud (e.g. --dataset xor-cloud) or --csv data instead.")
+    refusal = None if dataset is None else datasets.split_refusal(dataset)
+    if refusal:
+        raise XornetError(f"--test-split: {refusal}; split a generated cloud (e.g. --dataset "
+                          "xor-cloud) or --csv data instead.")
     with wording.flags_in_errors("test_split"):
         X, y, X_test, y_test = datasets.train_test_split(X, y, share, data_seed)
     return X, y, (X_test, y_test)

@@ -289,6 +289,17 @@ def train_test_split(X: npt.ArrayLike, y: npt.ArrayLike, test_split: float, seed
     return X[train], y[train], X[test], y[test]
 
 
+def split_refusal(name: str) -> str | None:
+    """Why the rows of dataset ``name`` are not split into training and test rows (a
+    clause naming it), or None when they may be. A truth table holds each input once, so a
+    held-out row is not a fresh example of what was learned but a part of the function left
+    unsaid; the command line (``--test-split``) and the playground both refuse it so."""
+    if kind(name) != "truth table":
+        return None
+    return (f"{name} is a truth table with each input once, so a held-out row is not another "
+            "example of what the network learned but a part of the function it was never shown")
+
+
 def is_boolean(y: npt.ArrayLike) -> bool:
     """Return True when every target is exactly 0 or 1 (False for empty or non-numeric ``y``)."""
     try:

@@ -160,6 +160,8 @@ def train_request(body):
         "solved_epoch": frame["solved_epoch"], "max_error": frame["max_error"],
         "diverged": frame["diverged"], "weights": frame["weights"], "biases": frame["biases"],
         "loss_curve": frame["losses"],
+        "test_loss": frame["test_loss"], "test_loss_curve": frame["test_losses"],
+        "accuracy": frame["accuracy"], "test_accuracy": frame["test_accuracy"],
     }
 
 

@@ -4,6 +4,10 @@ A ``Session`` is driven by plain dictionaries (the page's WebSocket messages, or
 request) and answers with plain dictionaries ready for JSON. Nothing here knows about the
 web framework, so the tests can drive a session directly. Every mistake a person can make
 raises ``XornetError`` with one sentence; the server turns it into an error message.
+
+With a test share the data's rows are split once per configuration (``spec.split_data``):
+``X``, ``y`` are the training rows, the only ones trained on, explained, read by the lens and
+given to the success panel; ``test`` holds the held-out rows, which are only evaluated.
 """
 
 import os
@@ -41,6 +45,7 @@ class Session:
         """Apply (part of) a configuration: new data and network, training from epoch 0."""
         new = spec.parse(raw, base=getattr(self, "spec", spec.DEFAULT))
         X, y, name = spec.load_data(new.data, self.upload)
+        X, y, test = spec.split_data(new.data, X, y)
         # Only network fields rebuild the network: a new learning rate keeps a loaded model
         # or hand-edited starting weights.
         same_net = (getattr(self, "net", None) is not None
@@ -51,16 +56,25 @@ class Session:
             self.loaded = None
             self.edited = False  # the starting weights are the seed's own draw
             self.start = net.params.copy()
-        self._install(new, X, y, name, net)
+        self._install(new, X, y, name, net, test)
         return self.messages()
 
-    def _install(self, new, X, y, name, net):
+    def _install(self, new, X, y, name, net, test=None):
         if net.sizes[-1] != y.shape[1]:
             raise XornetError(f"model: the network has {net.sizes[-1]} outputs but the data "
                               f"has {y.shape[1]} target column; use a one-output model.")
         self.spec, self.X, self.y, self.data_name, self.net = new, X, y, name, net
-        self.viewer = frames.Viewer(X, y)
+        self.test = test
+        X_all, y_all = self.all_rows()
+        self.viewer = frames.Viewer(X_all, y_all)  # the plane shows the held-out points too
         self.reset()
+
+    def all_rows(self):
+        """Every row, the training rows first and then the held-out ones (as the page lists
+        them: row i < n_train is training row i)."""
+        if self.test is None:
+            return self.X, self.y
+        return np.vstack([self.X, self.test[0]]), np.vstack([self.y, self.test[1]])
 
     def reset(self):
         """Back to the starting weights (seeded, loaded or hand-edited at epoch 0).
@@ -70,7 +84,7 @@ class Session:
         bit for bit: the same weights, the same shuffles (a new ``Stepper`` seeds its
         generator again), the same trajectory."""
         self.net.params[...] = self.start
-        self.stepper = Stepper(self.net, self.X, self.y, self.spec.run)
+        self.stepper = Stepper(self.net, self.X, self.y, self.spec.run, self.test)
         self.sent = 0
 
     def upload_csv(self, name, text):
@@ -113,7 +127,7 @@ class Session:
         csvdata.check_features(self.X, net.sizes[0], f"the data ({self.data_name})")
         new = spec.with_network(self.spec, net.sizes, net.activations, net.bias)
         self.loaded, self.start, self.edited = name, net.params.copy(), False
-        self._install(new, self.X, self.y, self.data_name, net)
+        self._install(new, self.X, self.y, self.data_name, net, self.test)
         return self.messages()
 
     # --- training ----------------------------------------------------------------------
@@ -177,18 +191,34 @@ class Session:
         return {"type": "config", "config": self.spec.as_dict(), "loaded": self.loaded}
 
     def data_message(self):
-        n = len(self.X)
-        boolean = datasets.is_boolean(self.y)
-        return {"type": "data", "name": self.data_name, "n": n, "n_in": self.X.shape[1],
-                "X": self.X.tolist(), "y": self.y[:, 0].tolist(), "boolean": boolean,
+        X, y = self.all_rows()
+        boolean = datasets.is_boolean(y)
+        return {"type": "data", "name": self.data_name, "n": len(X), "n_in": X.shape[1],
+                "n_train": len(self.X), "n_test": len(X) - len(self.X),
+                "split": self.split_note(),
+                "X": X.tolist(), "y": y[:, 0].tolist(), "boolean": boolean,
                 "view": self.viewer.describe(), "sizes": self.net.sizes,
                 "unit_names": [unit_names(self.net.sizes, k) for k in range(len(self.net.sizes))],
                 "activations": self.net.activations}
+
+    def split_note(self):
+        """The test-share control's line: what is held out, or why nothing may be."""
+        name = self.spec.data.dataset
+        if name != spec.CSV and datasets.split_refusal(name):  # the short form of its reason
+            return {"allowed": False, "text": f"No test share for {name}: a truth table holds "
+                    "each input once, so no row is a fresh example to hold out."}
+        if self.test is None:
+            return {"allowed": True, "text": "Test share 0: every point is trained on."}
+        n_test, n = len(self.test[0]), len(self.X) + len(self.test[0])
+        return {"allowed": True, "text": f"{n_test} of {n} points held out (hollow markers), "
+                f"drawn with data seed {self.spec.data.data_seed}: never trained on, only "
+                "measured."}
 
     def frame(self):
         """Everything the live views show, at the current weights."""
         s, h = self.stepper, self.stepper.history
         losses = h.loss[self.sent:]
+        test_losses = h.test_loss[self.sent:] if len(h.test_loss) == len(h.loss) else []
         first = self.sent
         self.sent = len(h.loss)
         view = self.viewer.view(self.net)
@@ -197,6 +227,9 @@ class Session:
         return {
             "type": "frame", "epoch": s.epochs, "updates": s.updates, "loss": _finite(s.loss),
             "losses_from": first, "losses": _finite(_thin(losses, first)),
+            "test_losses": _finite(_thin(test_losses, first)),
+            "test_loss": _finite(s.test_loss), "accuracy": s.accuracy,
+            "test_accuracy": s.test_accuracy,
             "solved": s.solved, "solved_epoch": h.solved_epoch,
             "max_error": _finite(s.max_error), "diverged": s.diverged,
             "weights": [W.tolist() for W in self.net.weights] if finite else None,

@@ -27,6 +27,7 @@ MAX_SPEED = 1_000  # epochs per view update while playing
 MAX_EXPLAIN_PARAMETERS = 1_000  # the explain panel writes out every weight's chain rule
 MAX_WEIGHT = 1e6  # a hand-edited weight; larger values only saturate every unit
 MAX_RESTARTS = 20  # each restart of one POST /api/train may train a whole attempt again
+MAX_TEST_SPLIT = 0.5  # the held-out share: beyond half, the network learns from the minority
 
 OPTIMIZERS = ("sgd", "adam")  # the perceptron rule is for the command line (xornet train)
 CSV = "csv"  # the dataset name of the session's uploaded CSV file
@@ -35,6 +36,7 @@ LIMITS = {
     "body_bytes": MAX_BODY, "hidden_layers": MAX_HIDDEN_LAYERS, "units": MAX_UNITS,
     "points": MAX_POINTS, "inputs": MAX_INPUTS, "epochs_per_request": MAX_EPOCHS_PER_REQUEST,
     "speed": MAX_SPEED, "explain_parameters": MAX_EXPLAIN_PARAMETERS, "weight": MAX_WEIGHT,
+    "test_split": MAX_TEST_SPLIT,
 }
 
 
@@ -46,7 +48,8 @@ class DataChoice:
     n_bits: int = 3  # parity
     samples: int = 200  # sine and the 2-D clouds
     noise: float | None = None  # None: the dataset's own default
-    data_seed: int = 0
+    data_seed: int = 0  # draws the points, and which of them are held out
+    test_split: float = 0.0  # the share of rows held out as a test set; 0: none
 
 
 # --- the fields of the page ------------------------------------------------------------------
@@ -59,7 +62,8 @@ NOT_ON_PAGE = ("epochs",  # the page streams epochs; one POST /api/train is capp
                # not on the page yet: the weight penalties and the lr schedule (a schedule
                # would count epochs per request, not per run); `xornet train` has them
                "lr_schedule", "l2", "l1",
-               "patience")  # early stopping needs a test set, which the page has not (yet)
+               "patience")  # early stopping restores earlier weights at its end; the page
+                            # shows the test loss instead, and `xornet train --patience` stops
 PAGE_NAME = {"activation": "activations"}  # the page names one activation per hidden layer
 DATA_FIELDS = tuple(f.name for f in fields(DataChoice))
 RUN_FIELDS = tuple(f.name for f in fields(RunConfig) if f.name not in NOT_ON_PAGE)
@@ -125,6 +129,10 @@ def parse(raw, base=DEFAULT):
         merged["activations"] = [first] * len(raw["hidden"]) if isinstance(
             raw["hidden"], list) else first
     data = DataChoice(**{name: _DATA_CHECKS[name](name, merged[name]) for name in DATA_FIELDS})
+    refusal = datasets.split_refusal(data.dataset) if data.dataset != CSV else None
+    if data.test_split and refusal:
+        raise XornetError(f"test_split: {refusal}; set the test share to 0, or choose a 2-D "
+                          "cloud such as xor-cloud.")
     hidden = _hidden("hidden", merged["hidden"])
     acts = _activations(merged["activations"], len(hidden))
     run = {"hidden": hidden, "activation": acts if hidden else NO_HIDDEN}
@@ -168,6 +176,16 @@ def load_data(choice, upload=None):
                          noise=choice.noise, seed=choice.data_seed)
     check_points(len(X), f"dataset {choice.dataset}")
     return X, y, choice.dataset
+
+
+def split_data(choice, X, y):
+    """(X_train, y_train, test): ``choice.test_split`` of the rows held out with the data
+    seed, exactly as ``xornet train --test-split S --data-seed D`` holds them out
+    (``datasets.train_test_split``); test is (X_test, y_test), or None for a share of 0."""
+    if not choice.test_split:
+        return X, y, None
+    X, y, X_test, y_test = datasets.train_test_split(X, y, choice.test_split, choice.data_seed)
+    return X, y, (X_test, y_test)
 
 
 def check_points(n, source):
@@ -310,7 +328,7 @@ SEEDS = 2**32 - 1  # the largest seed the page takes: 32 bits, exact in JavaScri
 _DATA_CHECKS = {
     "dataset": _dataset_name, "n_bits": _whole(1, datasets.MAX_BITS),
     "samples": _whole(1, MAX_POINTS), "noise": _or_none(_within(0.0, 10.0)),
-    "data_seed": _whole(0, SEEDS),
+    "data_seed": _whole(0, SEEDS), "test_split": _within(0.0, MAX_TEST_SPLIT),
 }
 _RUN_CHECKS = {
     "output_activation": _one_of(activations.NAMES), "bias": _bool,

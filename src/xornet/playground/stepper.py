@@ -6,6 +6,10 @@ optimizer state and the shuffling order in between. So N epochs here give the sa
 ``Network.fit(epochs=N)`` (the tests check it). What this module adds is the page's view:
 the current loss and largest error, a limit on a session's epochs, and what happens on
 divergence — the run goes back to the last finite weights and says so, instead of raising.
+
+With a test set (``test``: the held-out rows) the learner evaluates it after every epoch and
+never trains on it, as ``Network.fit(test_data=...)`` does: ``history.test_loss[j]`` is its
+loss after j epochs, beside ``history.loss[j]`` on the training rows.
 """
 
 import math
@@ -13,17 +17,25 @@ import math
 import numpy as np
 
 from xornet.errors import DivergenceError, XornetError
-from xornet.train.trainer import NetworkLearner, StopReason, Trainer, first_stop, stop_rules
+from xornet.train.trainer import (
+    NetworkLearner,
+    StopReason,
+    Trainer,
+    first_stop,
+    row_accuracy,
+    stop_rules,
+)
 
 MAX_EPOCHS = 200_000  # one session's loss curve stays below a few MB
 
 
 class Stepper:
-    """Trains ``net`` on X (n, n_in), y (n, n_out) with the settings of a ``RunConfig``."""
+    """Trains ``net`` on X (n, n_in), y (n, n_out) with the settings of a ``RunConfig``;
+    ``test`` is (X_test, y_test), rows it only evaluates, or None."""
 
-    def __init__(self, net, X, y, run):
-        self.net, self.X, self.y, self.run = net, X, y, run
-        self.learner = NetworkLearner(net, X, y, run)
+    def __init__(self, net, X, y, run, test=None):
+        self.net, self.X, self.y, self.run, self.test = net, X, y, run, test
+        self.learner = NetworkLearner(net, X, y, run, test)
         self.trainer = Trainer(self.learner, X, y)
         # the trainer's own rules (solved, or solved and crisp), without its epoch limit: the
         # page trains for as long as it plays
@@ -33,11 +45,14 @@ class Stepper:
         self.diverged = None  # the sentence saying where, once a number stopped being finite
         self.diverged_epoch = None
         self.y_hat = None
+        self.test_loss = self.test_accuracy = None
         self.last_finite = net.params.copy()  # the weights after the last finite epoch
+        try:  # epoch 0 is recorded as the trainer records it: loss, test loss, accuracies
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.learner.record(0, self.learner.evaluate(X, y))
+        except DivergenceError:  # weights loaded or edited to overflow: shown as no number
+            self.history.loss.append(math.nan)
         self.measure()
-        self.history.loss.append(self.loss)
-        if self.solved:
-            self.history.solved_epoch = 0
 
     @property
     def epochs(self):
@@ -55,8 +70,15 @@ class Stepper:
         return self.trainer.updates
 
     def measure(self):
-        """Forward the whole set at the current weights: loss, largest error, solved."""
+        """Forward the whole set at the current weights: loss, largest error, solved (and the
+        test set's loss and accuracy first, so the layers' caches end on the training rows)."""
         with np.errstate(over="ignore", invalid="ignore"):
+            if self.test is not None:
+                X_test, y_test = self.test
+                test_hat = self.net.forward(X_test)  # (n_test, n_out)
+                self.test_loss = float(self.learner.loss_fn.value(test_hat, y_test))
+                self.test_accuracy = (None if self.learner.test_one is None
+                                      else row_accuracy(test_hat, self.learner.test_one))
             self.y_hat = self.net.forward(self.X)  # (n, n_out)
             self.loss = self.learner.loss_fn.value(self.y_hat, self.y)
         return self._summarise()
@@ -64,6 +86,8 @@ class Stepper:
     def _summarise(self):
         with np.errstate(over="ignore", invalid="ignore"):
             self.max_error = float(np.abs(self.y_hat - self.y).max())
+        self.accuracy = (None if self.learner.y_one is None
+                         else row_accuracy(self.y_hat, self.learner.y_one))
         finite = math.isfinite(self.loss) and math.isfinite(self.max_error)
         self.solved = finite and self.max_error <= self.run.tolerance
         self.history.solved = self.solved
@@ -90,9 +114,16 @@ class Stepper:
 
     def _end_epoch(self):
         """The trainer recorded the epoch's loss from its forward pass of the whole set."""
-        self.y_hat, self.loss = self.learner.y_hat, self.history.loss[-1]
+        h = self.history
+        self.y_hat, self.loss = self.learner.y_hat, h.loss[-1]
+        if self.test is not None:
+            self.test_loss = h.test_loss[-1]
+            self.test_accuracy = h.test_accuracy[-1] if h.test_accuracy else None
         if not self._summarise():  # a finite loss (bce clips ŷ) of outputs that overflowed
-            self.history.loss.pop()
+            for values in (h.loss, h.test_loss, h.train_accuracy, h.test_accuracy):
+                if len(values) == len(h.loss) and values is not h.loss:
+                    values.pop()
+            h.loss.pop()
             self._diverge(f"training diverged: the loss stopped being finite in epoch "
                           f"{self.epochs}; use a smaller learning rate (lr).", self.epochs)
             return

@@ -7,6 +7,9 @@ server trains seeds 0..999 side by side with the population trainer
 (``xornet.population.trainer.train_population``) and the panel shows the share that solve,
 the histogram of their epochs to solve, and where the page's own seed falls in it.
 
+With a test share the population trains on the page's training rows only (``session.X``);
+the held-out rows are never given to it, and the panel says so.
+
 This module holds the numbers only: ``job_for`` turns a session into a ``Job`` (or refuses,
 before anything is allocated, with one sentence), ``train`` runs it, and ``panel`` writes the
 message the page draws. ``live.py`` runs the jobs off the event loop, one per page.
@@ -61,6 +64,7 @@ class Job:
     seeds: list  # 0..SEEDS-1, and the page's seed when it is not among them
     seed: int  # the page's seed
     origin: str | None  # None: the page's weights are the seed's; else why they are not
+    held_out: int = 0  # rows of the page's test share: never given to the population
     cancelled: threading.Event = field(default_factory=threading.Event)
 
 
@@ -95,7 +99,8 @@ def job_for(session):
         seeds.append(run.seed)
     key = (SEEDS, repr(replace(config, seed=0)), session.data_name, _digest(X), _digest(y),
            run.seed if run.seed >= SEEDS else None)
-    return Job(key, config, X, y, seeds, run.seed, _origin(session))
+    held_out = 0 if session.test is None else len(session.test[0])
+    return Job(key, config, X, y, seeds, run.seed, _origin(session), held_out)
 
 
 def _digest(a):
@@ -199,7 +204,16 @@ def panel(outcome, job):
         "seed": seed_place(r, job),
     }
     message["headline"] = headline(message)
+    message["rows"] = rows_sentence(len(job.X), job.held_out)
     return message
+
+
+def rows_sentence(n_train, held_out):
+    """Which rows the population trained on: with a test share, the training rows only."""
+    if not held_out:
+        return ""
+    return (f"Each seed trains on the {n_train:,} training rows only; the {held_out:,} "
+            "held-out rows are never used, so \"solve\" means solving the training rows.")
 
 
 def histogram(epochs):

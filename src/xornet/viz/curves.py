@@ -20,7 +20,7 @@ from xornet.viz.units import hidden_activations
 MAX_PARTS = 8  # up to this many units, a fit draws every unit's curve ...
 SHOWN_PARTS = 6  # ... beyond, only this many of the largest: more would be a blur
 SOLVED_COLOUR = "#009E73"
-TEST_COLOUR = "#E69F00"  # the test loss: Okabe-Ito orange, apart from the blue training loss
+TEST_COLOUR = style.TEST  # the test loss: orange, apart from the blue training loss
 
 
 def check_history(history):

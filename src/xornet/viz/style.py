@@ -19,6 +19,7 @@ from xornet.io import files
 CMAP = LinearSegmentedColormap.from_list("xornet-RdBu", palette.COLOURS["map"])
 POSITIVE = palette.COLOURS["positive"]  # a positive weight, a unit that is on
 NEGATIVE = palette.COLOURS["negative"]  # a negative weight, a unit that is off
+TEST = palette.COLOURS["test"]  # a loss on held-out rows, beside the training loss
 UNIT_COLOURS = palette.COLOURS["units"]
 _MARKERS = {"circle": "o", "square": "s"}  # the palette's marker names in matplotlib's
 # Each class of a point cloud: its matplotlib marker, face colour and legend label.

@@ -3,13 +3,13 @@
 
 import * as form from "./form.js";
 import * as panels from "./panels.js";
-import { drawLoss, drawMain, drawSuccess, drawUnits, nearestPoint, setPalette } from "./views.js";
+import { drawLoss, drawMain, drawSuccess, drawUnits, nearestPoint, paint, setPalette } from "./views.js";
 import { Diagram } from "./diagram.js";
 
 const $ = (id) => document.getElementById(id);
 const state = {
   options: null, config: null, data: null, frame: null, playing: false, selected: null,
-  losses: [], stats: { frames: 0, times: [] }, ready: false,
+  losses: [], testLosses: [], stats: { frames: 0, times: [] }, ready: false,
   success: null,  // the last finished success-rate panel (kept, dimmed, while the next trains)
   unitLabels: {},  // a hidden unit's name → its logic-lens reading, "h1 ≈ OR"
 };
@@ -57,6 +57,11 @@ const handlers = {
     state.unitLabels = {};  // new data: the lens reads the network again
     state.selected = null;
     state.losses = [];
+    state.testLosses = [];
+    $("split-note").textContent = m.split.text;
+    $("view-note").textContent = m.n_test
+      ? "Click a training point (filled) to see its explanation; hollow points are held out."
+      : "Click a point (or a truth-table row) to see its explanation.";
     $("data-name").textContent = `${m.name}: ${m.n} points, ${m.n_in} input${m.n_in > 1 ? "s" : ""}`;
     $("view-title").textContent = m.view.kind === "curve" ? "Fit" : "Decision boundary";
     $("explain").replaceChildren();
@@ -64,9 +69,12 @@ const handlers = {
   },
   frame(m) {
     state.frame = m;
-    if (m.losses_from === 0) state.losses = [];
+    if (m.losses_from === 0) { state.losses = []; state.testLosses = []; }
     state.losses.push(...m.losses);
-    if (state.losses.length > 4000) state.losses = state.losses.filter((_, i) => i % 2 === 0 || i === state.losses.length - 1);
+    state.testLosses.push(...m.test_losses);
+    const thin = (curve) => curve.filter((_, i) => i % 2 === 0 || i === curve.length - 1);
+    if (state.losses.length > 4000) state.losses = thin(state.losses);
+    if (state.testLosses.length > 4000) state.testLosses = thin(state.testLosses);
     draw();
   },
   insights(m) {
@@ -117,7 +125,8 @@ const handlers = {
     const median = m.median === null ? "" : `median ${m.median.toLocaleString()} epochs; `;
     $("success-note").textContent = `Seeds 0–${m.seeds - 1}, one attempt each, as Play trains them: ` +
       `${median}${m.stalled.toLocaleString()} stall, ${m.diverged.toLocaleString()} diverge. ` +
-      `Trained by ${engine} in ${m.seconds.toFixed(1)} s${m.note ? ` (${m.note})` : ""}.`;
+      `Trained by ${engine} in ${m.seconds.toFixed(1)} s${m.note ? ` (${m.note})` : ""}.` +
+      (m.rows ? ` ${m.rows}` : "");
     drawSuccess($("success-chart"), m);
   },
   state(m) {
@@ -141,7 +150,8 @@ function draw() {
   if (!data || !frame) return;
   drawMain($("boundary"), data, frame.view, state.selected);
   drawUnits($("units"), data, frame.view, unitNames(data), state.unitLabels);
-  drawLoss($("loss-chart"), state.losses);
+  drawLoss($("loss-chart"), state.losses, data.n_test ? state.testLosses : null);
+  lossLegend(data, frame);
   // a wide network's thousands of edges are redrawn at most four times a second
   const now = performance.now(), edges = diagram.edges ? diagram.edges.length : 0;
   if (frame.weights && (edges < 1500 || !state.playing || now - (state.drawnDiagram || 0) > 250)) {
@@ -150,7 +160,12 @@ function draw() {
   }
   panels.truthTable($("table-card"), $("table"), data, frame, state.config.tolerance, explainRow);
   $("epoch-count").textContent = frame.epoch;
-  $("loss-value").textContent = frame.loss === null ? "–" : Number(frame.loss).toPrecision(4);
+  $("loss-value").textContent = shown(frame.loss);
+  $("test-counter").hidden = !data.n_test;
+  $("test-loss-value").textContent = shown(frame.test_loss);
+  $("accuracy-counter").hidden = frame.accuracy === null;
+  $("accuracy-value").textContent = data.n_test && frame.test_accuracy !== null
+    ? `${percent(frame.accuracy)} · test ${percent(frame.test_accuracy)}` : percent(frame.accuracy);
   const badge = $("badge");
   badge.className = `badge${frame.diverged ? " diverged" : frame.solved ? " solved" : ""}`;
   badge.textContent = frame.diverged ? "diverged" : frame.solved ? `solved (epoch ${frame.solved_epoch})` : "not solved";
@@ -161,6 +176,29 @@ function draw() {
   while (t.length && now - t[0] > 1000) t.shift();
   state.ready = true;
   document.body.dataset.frames = String(state.stats.frames);
+}
+
+const shown = (loss) => (loss === null ? "–" : Number(loss).toPrecision(4));
+const percent = (share) => (share === null ? "–" : `${Math.round(100 * share)} %`);
+
+// The loss chart's legend, in the curves' colours: the training loss, and the test loss
+// of the held-out points when there are any.
+function lossLegend(data, frame) {
+  const item = (colour, text, dashed = false) => {
+    const span = document.createElement("span");
+    const swatch = document.createElement("i");
+    swatch.style.borderTop = `3px ${dashed ? "dashed" : "solid"} ${colour}`;
+    span.append(swatch, text);
+    return span;
+  };
+  const n = data.n_train.toLocaleString(), items = [
+    item(data.n_test ? paint.positive : paint.edge, `training loss (${n} points) ${shown(frame.loss)}`)];
+  if (data.n_test) {
+    items.push(item(paint.test, `test loss (${data.n_test.toLocaleString()} held out) ${shown(frame.test_loss)}`, true));
+  }
+  $("loss-legend").replaceChildren(...items);
+  $("loss-chart").setAttribute("aria-label", data.n_test
+    ? "Loss per epoch: training loss (blue) and test loss (orange, dashed)" : "Loss per epoch: training loss");
 }
 
 const unitNames = (data) => data.unit_names.slice(1, -1).flat();

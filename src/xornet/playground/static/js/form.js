@@ -5,7 +5,7 @@
 const $ = (id) => document.getElementById(id);
 
 export const FIELDS = [
-  "dataset", "n_bits", "samples", "noise", "data_seed", "hidden", "activations",
+  "dataset", "n_bits", "samples", "noise", "data_seed", "test_split", "hidden", "activations",
   "output_activation", "bias", "init", "loss", "optimizer", "momentum", "lr", "batch_size",
   "shuffle", "seed", "tolerance", "stop_when_solved",
 ];
@@ -71,6 +71,14 @@ export function build(opts, onChange) {
   });
 }
 
+// A truth table (a gate, parity, one of the 16 columns such as "0110") holds each input
+// once, so it has no fresh rows to hold out: its test share is 0 and the control is off.
+function isTruthTable(name) {
+  if (/^[01]{4}$/.test(name)) return true;
+  const d = options.datasets.find((x) => x.name === name);
+  return d !== undefined && d.kind === "truth table";
+}
+
 function number(id) {
   const text = $(id).value.trim();
   if (text === "") return null;
@@ -85,6 +93,7 @@ export function read() {
     dataset: $("dataset").value,
     n_bits: number("n_bits"), samples: number("samples"), noise: number("noise"),
     data_seed: number("data_seed"),
+    test_split: isTruthTable($("dataset").value) ? 0 : number("test_split"),
     hidden: layers.map((l) => l.units), activations: layers.map((l) => l.activation),
     output_activation: $("output_activation").value, bias: $("bias").checked,
     init: $("init").value, loss: $("loss").value, optimizer: $("optimizer").value,
@@ -99,6 +108,8 @@ export function write(config) {
   for (const id of ["dataset", "output_activation", "init", "loss", "optimizer"]) $(id).value = config[id];
   for (const id of ["n_bits", "samples", "data_seed", "momentum", "lr", "seed", "tolerance"]) $(id).value = config[id];
   $("noise").value = config.noise === null ? "" : config.noise;
+  $("test_split").value = config.test_split;
+  $("test_split").disabled = isTruthTable(config.dataset);
   for (const id of ["bias", "shuffle", "stop_when_solved"]) $(id).checked = config[id];
   const b = config.batch_size;
   $("mode").value = b === null ? "full" : b === 1 ? "online" : "mini";

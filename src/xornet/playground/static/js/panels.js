@@ -53,7 +53,7 @@ export function explain(box, step) {
 }
 
 export function truthTable(card, box, data, frame, tolerance, onPick) {
-  const show = data.boolean && frame.predictions && data.n <= 64;
+  const show = data.boolean && frame.predictions && data.n <= 64 && !data.n_test;
   card.hidden = !show;
   if (!show) return;
   const table = node("table");

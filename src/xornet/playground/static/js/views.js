@@ -106,9 +106,10 @@ function curveRange(data) {
 }
 const plotY = (v, lo, hi, H) => (hi - v) / (hi - lo) * H;
 
+// The nearest training point (held-out points are never trained on, so not explained).
 export function nearestPoint(data, canvas, x, y, radius = 12) {
   let best = null, bestD = radius * radius;
-  for (let i = 0; i < data.n; i++) {
+  for (let i = 0; i < data.n_train; i++) {
     const p = project(data, canvas, i);
     if (!p) return null;
     const d = (p[0] - x) ** 2 + (p[1] - y) ** 2;
@@ -124,7 +125,9 @@ function isBinary(data) {
 
 // One data point: its class's marker (circle or square) filled with its colour, in a white
 // ring inside a dark edge, so it reads on the red, the blue and the white of the map alike.
-function marker(ctx, x, y, r, shape, fill) {
+// A held-out (test) point is hollow: the outline alone, in its colour between two dark
+// edges, with the map showing through the middle.
+function marker(ctx, x, y, r, shape, fill, hollow = false) {
   const draw = (grow) => {
     ctx.beginPath();
     const s = r + grow;
@@ -132,6 +135,18 @@ function marker(ctx, x, y, r, shape, fill) {
     else ctx.arc(x, y, s, 0, 2 * Math.PI);
   };
   const ring = Math.max(1, r * 0.3);
+  if (hollow) {  // about the filled marker's size, with a hole as wide as its dot
+    const width = Math.max(1.8, r * 0.3);
+    draw(width * 0.5 + 0.8);
+    ctx.lineWidth = width + 1.6;
+    ctx.strokeStyle = paint.edge;
+    ctx.stroke();
+    ctx.lineWidth = width;
+    ctx.strokeStyle = fill === paint.ring ? paint.edge : fill;
+    ctx.stroke();
+    ctx.lineWidth = 1;
+    return;
+  }
   draw(ring + 0.8);
   ctx.fillStyle = paint.edge;
   ctx.fill();
@@ -147,15 +162,15 @@ function drawPoints(ctx, canvas, data, view) {
   const r = data.n > 1000 ? 2 : data.n > 200 ? 2.6 : data.n > 16 ? 3.6 : 8;
   const classes = view.kind === "plane" && isBinary(data) && paint.classes.length === 2;
   for (let i = 0; i < data.n; i++) {
-    const [x, y] = project(data, canvas, i);
+    const [x, y] = project(data, canvas, i), held = i >= data.n_train;  // a test point
     if (view.kind === "curve") {
-      marker(ctx, x, y, r * 0.6, "circle", paint.ring);
+      marker(ctx, x, y, r * 0.6, "circle", paint.ring, held);
     } else if (classes) {
       const look = paint.classes[data.y[i]];
-      marker(ctx, x, y, r, look.marker, look.face);
+      marker(ctx, x, y, r, look.marker, look.face, held);
     } else {
       const v = data.view;
-      marker(ctx, x, y, r, "circle", css(colour((data.y[i] - v.out_lo) / (v.out_hi - v.out_lo))));
+      marker(ctx, x, y, r, "circle", css(colour((data.y[i] - v.out_lo) / (v.out_hi - v.out_lo))), held);
     }
   }
   return r;
@@ -292,14 +307,17 @@ function sparkline(ctx, values, W, H) {
   ctx.stroke();
 }
 
-// The loss curve on a log scale; points = [[epoch, loss], ...].
-export function drawLoss(canvas, points) {
+// The loss curves on one log scale; points = [[epoch, loss], ...] of the training loss,
+// testPoints the same for the test loss (or null without held-out points).
+export function drawLoss(canvas, points, testPoints = null) {
   const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
   ctx.clearRect(0, 0, W, H);
-  const good = points.filter((p) => p[1] !== null && p[1] > 0);
+  const usable = (curve) => curve.filter((p) => p[1] !== null && p[1] > 0);
+  const good = usable(points), test = testPoints ? usable(testPoints) : [];
   if (good.length < 1) return;
   const logs = good.map((p) => Math.log10(p[1]));
-  let lo = Math.floor(Math.min(...logs)), hi = Math.ceil(Math.max(...logs));
+  const all = logs.concat(test.map((p) => Math.log10(p[1])));
+  let lo = Math.floor(Math.min(...all)), hi = Math.ceil(Math.max(...all));
   if (hi === lo) hi = lo + 1;
   const last = Math.max(good[good.length - 1][0], 1);
   const left = 38, bottom = H - 18;
@@ -314,15 +332,23 @@ export function drawLoss(canvas, points) {
   }
   ctx.fillText("0", left, H - 4);
   ctx.fillText(`epoch ${last}`, W - 70, H - 4);
-  ctx.beginPath();
-  good.forEach((p, i) => {
-    const x = left + p[0] / last * (W - left - 4);
-    const y = bottom - (logs[i] - lo) / (hi - lo) * (bottom - 6);
-    i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
-  });
-  ctx.strokeStyle = "#1f2933";
-  ctx.lineWidth = 1.6;
-  ctx.stroke();
+  const curve = (pts, style) => {
+    ctx.beginPath();
+    pts.forEach((p, i) => {
+      const x = left + p[0] / last * (W - left - 4);
+      const y = bottom - (Math.log10(p[1]) - lo) / (hi - lo) * (bottom - 6);
+      i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
+    });
+    ctx.strokeStyle = style;
+    ctx.lineWidth = 1.8;
+    ctx.stroke();
+  };
+  curve(good, testPoints ? paint.positive : paint.edge);
+  if (test.length) {  // dashed: where the two curves coincide, the training one shows through
+    ctx.setLineDash([6, 4]);
+    curve(test, paint.test);
+    ctx.setLineDash([]);
+  }
 }
 
 // The success-rate panel's histogram: the seeds' epochs to solve on a log axis (one bar per
