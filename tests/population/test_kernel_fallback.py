@@ -16,8 +16,11 @@ import textwrap
 RUN = textwrap.dedent("""
     import inspect, json, sys
     import numpy as np
-    from xornet.population import kernel
+    from xornet.population import costs, kernel
     from xornet.population.trainer import train_population
+    # starting the kernel made free, so auto always wants it: these cases see what happens
+    # when it cannot have it (a cold cache would otherwise send a run this small to NumPy)
+    costs.COMPILE_S = costs.LOAD_S = 0.0
     from xornet.train.config import RunConfig
     X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]]); y = np.array([[0.], [1.], [1.], [0.]])
     cfg = RunConfig(hidden=(2,), activation="sigmoid", init="uniform", loss="sse", lr=1.0,
@@ -121,7 +124,7 @@ def test_a_read_only_installation_compiles_into_a_temporary_cache(tmp_path):
         _read_only(folders, False)
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout.strip().splitlines()[-1])
-    assert doc["backend"] == "numba" and doc["note"] == ""
+    assert doc["backend"] == "numba" and "compiled kernel" in doc["note"]
     assert doc["diff"] < 1e-10  # the kernel agrees with the NumPy path to ~1e-13
     assert not any(name.endswith((".nbi", ".nbc")) for _, _, files in os.walk(site)
                    for name in files)  # nothing was written into the read-only package
@@ -136,6 +139,9 @@ def _read_only(folders, on):
 
 
 def test_the_cache_looks_warm_only_with_a_fresh_index(tmp_path, monkeypatch):
+    import hashlib
+    from importlib import metadata
+
     from xornet.population import kernel
 
     cache = tmp_path / "cache"
@@ -144,10 +150,39 @@ def test_the_cache_looks_warm_only_with_a_fresh_index(tmp_path, monkeypatch):
     monkeypatch.setattr(kernel, "__file__", str(tmp_path / "kernel.py"))
     (tmp_path / "kernel.py").write_text("# the source")
     assert not kernel.cache_is_warm()  # no index anywhere
+    version = metadata.version("numba").encode()  # numba writes its version into the index
     index = cache / "x" / "kernel._train_blocks-148.py311.nbi"
     index.parent.mkdir()
-    index.write_bytes(b"")
-    os.utime(index, (1, 1))  # older than the source: numba would recompile
+    index.write_bytes(version)
+    os.utime(index, (1, 1))  # older than the source, no digest of it: numba would recompile
     assert not kernel.cache_is_warm()
-    os.utime(index, None)
+    os.utime(index, None)  # newer than the source: an older numba's stamp
     assert kernel.cache_is_warm()
+    assert kernel.cache_state() in ("warm", "loaded")
+    index.write_bytes(b"0.0.1")  # written by another numba version: not loaded by this one
+    assert not kernel.cache_is_warm()
+    # the stamp of numba today: the SHA-256 of the source's bytes, whatever the file's time
+    digest = hashlib.sha256(b"# the source").digest()
+    index.write_bytes(version + b"..." + digest + b"...")
+    os.utime(index, (1, 1))  # e.g. a checkout that rewrote the same source later
+    assert kernel.cache_is_warm()
+    (tmp_path / "kernel.py").write_text("# an edited source")
+    assert not kernel.cache_is_warm()
+
+
+def test_an_empty_numba_cache_dir_is_cold_whatever_lies_beside_the_source(tmp_path,
+                                                                          monkeypatch):
+    # numba uses NUMBA_CACHE_DIR alone when it is set: an index in __pycache__ is not read
+    from importlib import metadata
+
+    from xornet.population import kernel
+
+    (tmp_path / "kernel.py").write_text("# the source")
+    (tmp_path / "__pycache__").mkdir()
+    beside = tmp_path / "__pycache__" / "kernel._train_blocks-148.py311.nbi"
+    beside.write_bytes(metadata.version("numba").encode())
+    monkeypatch.setattr(kernel, "__file__", str(tmp_path / "kernel.py"))
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    assert kernel.cache_is_warm()
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "empty"))
+    assert not kernel.cache_is_warm()

@@ -91,8 +91,9 @@ def sweep_command(
     base = _base_config(run, dataset)
     grid = sweep.make_grid(base, allow_large=yes, **lists)
     run_start = time.perf_counter()
-    if not json_out and backend != "numpy" and not dask:
-        _say_if_compiling()
+    plan = None if dask else sweep.plan_local(grid, X, y, seeds, backend, workers)
+    if not json_out and plan is not None and plan.compiles:
+        _say_compiling()
     with render.progress("cells", grid.n_cells, show=not json_out,
                          piped=f"training {grid.n_cells} cells × {seeds} seeds…") as tick:
         if dask:
@@ -101,7 +102,7 @@ def sweep_command(
             runner = {"kind": "dask", "address": dask, "workers": n_workers}
         else:
             results = sweep.run_local(grid, X, y, seeds, backend=backend, workers=workers,
-                                      diagnose_cap=diagnose, on_cell=tick)
+                                      diagnose_cap=diagnose, on_cell=tick, plan=plan)
             runner = {"kind": "local", "workers": workers or _cores()}
     run_time = time.perf_counter() - run_start
     written = []
@@ -113,6 +114,9 @@ def sweep_command(
         written += write_sweep_figures(results, plot, *axes)
     doc = _document(grid, results, data_name, seeds, diagnose, runner, started, run_time,
                     written)
+    choice = plan.choice if plan is not None else None  # auto's choice for the whole grid
+    doc["backend_choice"] = choice.backend if choice else None
+    doc["backend_note"] = choice.reason if choice else ""
     if json_out:
         render.print_json(doc)
     else:
@@ -184,16 +188,13 @@ def _heatmap_axes(text):
     return tuple(names)
 
 
-def _say_if_compiling():
+def _say_compiling():
     """One line on stderr when the compiled kernel is about to be built for the first time."""
-    import importlib.util
+    from xornet.population import costs
 
-    from xornet.population import kernel
-
-    if importlib.util.find_spec("numba") is not None and not kernel.cache_is_warm():
-        render.console(stderr=True).print(
-            "compiling the population kernel (first run only, about 20 s; later runs load it "
-            "from numba's cache)…")
+    render.console(stderr=True).print(
+        f"compiling the population kernel (first run on this machine only, about "
+        f"{costs.COMPILE_S:.0f} s; later runs load it from numba's cache)…")
 
 
 def _check_outputs(csv_out, plot):
@@ -308,6 +309,8 @@ def _print(con, grid, results, doc):
               f"({doc['network_epochs_per_s'] / 1e6:.1f} M network-epochs/s); setup "
               f"{t['setup']:.2f} s, compile {t['compile']:.2f} s, diagnose {t['diagnose']:.2f} "
               f"s; {t['total']:.2f} s in all, start-up included.")
+    if doc.get("backend_note"):
+        con.print(f"backend: {doc['backend_choice']}, as {doc['backend_note']}.")
     for path in doc["written"]:
         con.print(f"wrote {files.label(path, writing=True)}", markup=False)
 

@@ -34,6 +34,7 @@ only when its own source file changes, so helpers moved to another file could be
 stale from the cache after an edit.
 """
 
+import hashlib
 import math
 import os
 import threading
@@ -104,18 +105,51 @@ def unsupported(setup):
 def cache_is_warm():
     """Whether numba's cache already holds the compiled kernel (so ``load`` takes a moment,
     not the ~20 s of a first compile). Looks for the entry point's cache index where numba
-    keeps it: beside this file, or in ``NUMBA_CACHE_DIR``, and newer than this file (numba
-    recompiles after an edit). A guess from file names and times: it never imports numba and
-    never reads the index (numba writes it with pickle)."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    folders = [os.path.join(here, "__pycache__")]
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        root = os.environ["NUMBA_CACHE_DIR"]
-        folders += [os.path.join(root, dirpath) for dirpath, _, _ in os.walk(root)]
-    source = os.path.getmtime(os.path.abspath(__file__))
-    return any(name.startswith("kernel._train_blocks-") and name.endswith(".nbi")
-               and os.path.getmtime(os.path.join(folder, name)) >= source  # not stale
-               for folder in folders if os.path.isdir(folder) for name in os.listdir(folder))
+    keeps it (in ``NUMBA_CACHE_DIR`` when that is set, which numba then uses alone; else
+    beside this file) and reads it as bytes, never unpickling it: numba stamps the index with
+    the SHA-256 of this file's bytes and with its own version, and recompiles when either
+    differs, so both must be in it. (Older numba stamped the file's time instead: an index
+    newer than this file counts too.)"""
+    here = os.path.abspath(__file__)
+    root = os.environ.get("NUMBA_CACHE_DIR")
+    folders = ([os.path.join(root, dirpath) for dirpath, _, _ in os.walk(root)] if root
+               else [os.path.join(os.path.dirname(here), "__pycache__")])
+    with open(here, "rb") as f:
+        digest = hashlib.sha256(f.read()).digest()
+    version = _numba_version()
+    source_time = os.path.getmtime(here)
+    for folder in folders:
+        if not os.path.isdir(folder):
+            continue
+        for name in os.listdir(folder):
+            if name.startswith("kernel._train_blocks-") and name.endswith(".nbi"):
+                index = os.path.join(folder, name)
+                with open(index, "rb") as f:
+                    data = f.read()
+                if version is not None and version not in data:
+                    continue  # written by another numba, which this one does not load
+                if digest in data or os.path.getmtime(index) >= source_time:
+                    return True
+    return False
+
+
+def _numba_version():
+    """numba's version as the bytes its cache index holds, without importing numba (None
+    when not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("numba").encode()
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def cache_state():
+    """The kernel's state for ``xornet.population.costs``: "loaded" in this process already,
+    "warm" in numba's cache on disk, or "cold" (the next ``load`` compiles it)."""
+    if _compiled is not None:
+        return "loaded"
+    return "warm" if cache_is_warm() else "cold"
 
 
 class KernelUnavailable(Exception):

@@ -192,16 +192,19 @@ def initial_params(setup):
 
     Returns P (n_params, N): population on the last axis.
     """
-    P = np.empty((len(setup.seeds), setup.layout.n_params))  # one row per network, drawing
-    for row, seed, init in zip(P, setup.seeds, setup.inits, strict=True):
-        rng = np.random.default_rng(int(seed))
-        draw = initializers.get(init)
-        for (n_in, n_out), (W, b) in zip(setup.layout.shapes, setup.layout.views(row),
-                                         strict=True):
-            W_drawn, b_drawn = draw(rng, n_in, n_out, np.float64)  # W then b, layer by layer
-            W[...] = W_drawn
-            if b is not None:
-                b[...] = b_drawn
+    layout = setup.layout
+    P = np.empty((len(setup.seeds), layout.n_params))  # one row per network, drawing
+    draws = {name: initializers.get(name) for name in set(setup.inits)}  # looked up once
+    # per layer: W's shape, where W starts and ends in the row, where b starts (or None)
+    layers = [(n_in, n_out, w, w + n_in * n_out, b) for (n_in, n_out), w, b
+              in zip(layout.shapes, layout.w_at, layout.b_at, strict=True)]
+    for row, seed, init in zip(P, setup.seeds.tolist(), setup.inits, strict=True):
+        rng, draw = np.random.default_rng(seed), draws[init]
+        for n_in, n_out, w0, w1, b0 in layers:
+            W, b = draw(rng, n_in, n_out, np.float64)  # W then b, layer by layer
+            row[w0:w1] = W.reshape(-1)  # row-major, as ParamLayout.views lays W out
+            if b0 is not None:
+                row[b0:b0 + n_out] = b
     return np.ascontiguousarray(P.T)
 
 

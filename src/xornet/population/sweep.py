@@ -237,6 +237,7 @@ class CellResult:
     diagnose_time: float
     params_sha256: str  # digest of every network's final weights, in seed order
     epochs_to_solve: np.ndarray = field(repr=False)  # (solved,) of the solved networks
+    backend_note: str = ""  # why auto ran this backend (PopulationResult.backend_note)
 
     @property
     def success_rate(self):
@@ -252,12 +253,18 @@ class CellResult:
         return out
 
 
-def run_cell(cell, X, y, seeds, *, backend="auto", threads=None, diagnose_cap=DIAGNOSE_CAP):
+def run_cell(cell, X, y, seeds, *, backend="auto", threads=None, diagnose_cap=DIAGNOSE_CAP,
+             load_kernel=False):
     """Train one cell for every seed and diagnose its failures; return a ``CellResult``.
 
     A top-level function of plain arguments, so a process pool or a Dask worker can run it.
+    ``load_kernel``: compile or load the kernel first (the grid chose it), so that ``auto``
+    finds it loaded and runs it; its seconds count as this cell's compile time (0 once
+    loaded in this process).
     """
+    startup = _load_kernel() if load_kernel else 0.0
     result = train_population(cell.config, X, y, seeds, backend=backend, threads=threads)
+    result.compile_time += startup
     start = time.perf_counter()
     failed = np.flatnonzero(~result.solved)
     counts, unexplained = Counter(), 0
@@ -273,7 +280,7 @@ def run_cell(cell, X, y, seeds, *, backend="auto", threads=None, diagnose_cap=DI
         int(result.epochs.sum()), result.backend, result.setup_time, result.compile_time,
         result.train_time, time.perf_counter() - start,
         hashlib.sha256(np.ascontiguousarray(result.params).tobytes()).hexdigest(),
-        np.asarray(result.epochs_to_solve, dtype=np.int64),
+        np.asarray(result.epochs_to_solve, dtype=np.int64), result.backend_note,
     )
 
 
@@ -288,9 +295,80 @@ def diagnose_network(result, k, X, y):
     return doctor.diagnose(result.network(k), X, y, None, cfg)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """How ``run_local`` runs a grid: the cells that train on the NumPy path, and on
+    ``auto`` the ``costs.Choice`` for the others (None when none could use the kernel)."""
+
+    numpy_cells: frozenset
+    choice: object = None  # costs.Choice
+    unsupported: frozenset = frozenset()  # cells the kernel cannot train (of those checked)
+    cold_kernel: bool = False  # backend "numba" asked for, and the kernel is not compiled yet
+
+    @property
+    def compiles(self):
+        """Whether the run compiles the kernel first (worth one line to the user)."""
+        return self.cold_kernel or (self.choice is not None and self.choice.compiles)
+
+    def cell_args(self, index, backend):
+        """``run_cell``'s backend and load_kernel for cell ``index``: the grid's choice made
+        the same way for every cell, here or on a cluster, so the digests compare."""
+        if self.choice is None or index in self.unsupported:
+            return backend, False  # auto says for itself why NumPy trains this cell
+        if self.choice.backend == "numpy":
+            return "numpy", False
+        return backend, True  # auto, with the kernel loaded first: it runs (or falls back)
+
+    def noted(self, result):
+        """``result`` with the grid's reason when it ran the backend the grid chose."""
+        if (self.choice is not None and result.index not in self.unsupported
+                and result.backend == self.choice.backend):
+            result.backend_note = self.choice.reason
+        return result
+
+
+def plan_local(grid, X, y, seeds, backend="auto", workers=None):
+    """Check the grid (``preflight``) and, on ``auto``, choose once for the whole grid
+    between the kernel and the NumPy path (``xornet.population.costs``): the kernel is
+    compiled or loaded once for every cell, so the choice weighs all of them together."""
+    from xornet.population import costs, kernel
+
+    numpy_cells, works = _preflight(grid, X, y, seeds, backend)
+    if backend != "auto" or not works:
+        cold = backend == "numba" and bool(works) and kernel.cache_state() == "cold"
+        return Plan(frozenset(numpy_cells), cold_kernel=cold)
+    unsupported = frozenset(numpy_cells)  # on auto, the cells the kernel cannot train
+    workers = max(1, int(workers or kernel.default_threads()))
+    checked = min(grid.n_cells, PREFLIGHT_CELLS)
+    choice = costs.choose(works, kernel.cache_state(), workers=workers, threads=workers,
+                          scale=grid.n_cells / checked)  # unchecked cells: like the checked
+    if choice.backend == "numpy":
+        numpy_cells = set(range(grid.n_cells))
+    return Plan(frozenset(numpy_cells), choice, unsupported)
+
+
+def _load_kernel():
+    """Seconds compiling or loading the kernel; 0 when it cannot (``auto`` then falls back
+    to the NumPy path and says why)."""
+    from xornet.population import kernel
+
+    try:
+        return kernel.load()
+    except kernel.KernelUnavailable:
+        return 0.0
+
+
 def preflight(grid, X, y, seeds, backend="auto"):
     """Check the data, the seeds and the set-up of (up to ``PREFLIGHT_CELLS``) cells before
     anything trains; return which cells need the NumPy path (a set of indices)."""
+    return _preflight(grid, X, y, seeds, backend)[0]
+
+
+def _preflight(grid, X, y, seeds, backend):
+    """``preflight``, and the ``costs.Work`` of each checked cell the kernel could train."""
+    from xornet.population import costs
+
+    works = []
     if backend not in BACKENDS:
         raise XornetError(f"backend: unknown name {backend!r}; choose one of "
                           f"{', '.join(BACKENDS)}.")
@@ -311,28 +389,32 @@ def preflight(grid, X, y, seeds, backend="auto"):
                               f"({reason}); use backend auto or numpy.")
         if backend == "numpy" or reason:
             numpy_cells.add(cell.index)
+        else:
+            works.append(costs.work(setup))
     if grid.n_cells > PREFLIGHT_CELLS and (backend == "numpy" or numba_missing):
         numpy_cells.update(range(PREFLIGHT_CELLS, grid.n_cells))
-    return numpy_cells
+    return numpy_cells, works
 
 
 def run_local(grid, X, y, seeds, *, backend="auto", workers=None, diagnose_cap=DIAGNOSE_CAP,
-              on_cell=None):
+              on_cell=None, plan=None):
     """Run every cell on this machine; return the ``CellResult`` list in cell order.
 
     The compiled kernel trains a cell on ``workers`` threads (default: every CPU), one cell
     after another. Cells on the NumPy path (one core each) go to a pool of ``workers``
     processes when there are several. ``on_cell(result)`` is called as each cell finishes.
+    ``plan``: the grid's ``plan_local`` if already made (default: made here).
     """
-    from xornet.population.kernel import default_threads
+    from xornet.population import kernel
 
-    workers = max(1, int(workers or default_threads()))
-    numpy_cells = preflight(grid, X, y, seeds, backend)
+    workers = max(1, int(workers or kernel.default_threads()))
+    plan = plan or plan_local(grid, X, y, seeds, backend, workers)
+    numpy_cells = plan.numpy_cells
     results = [None] * grid.n_cells
     done = on_cell or (lambda result: None)
 
     def keep(result):
-        results[result.index] = result
+        results[result.index] = plan.noted(result)
         done(result)
 
     pooled = numpy_cells if len(numpy_cells) > 1 and workers > 1 else set()
@@ -341,12 +423,14 @@ def run_local(grid, X, y, seeds, *, backend="auto", workers=None, diagnose_cap=D
         if pooled:
             # the platform's way to start processes (fork on Linux), before any kernel thread
             pool = concurrent.futures.ProcessPoolExecutor(min(workers, len(pooled)))
-            futures = [pool.submit(run_cell, grid.cell(i), X, y, seeds, backend=backend,
-                                   threads=1, diagnose_cap=diagnose_cap) for i in sorted(pooled)]
+            futures = [pool.submit(run_cell, grid.cell(i), X, y, seeds,
+                                   backend=plan.cell_args(i, backend)[0], threads=1,
+                                   diagnose_cap=diagnose_cap) for i in sorted(pooled)]
         for cell in grid.cells():
             if cell.index not in pooled:
-                keep(run_cell(cell, X, y, seeds, backend=backend, threads=workers,
-                              diagnose_cap=diagnose_cap))
+                cell_backend, load = plan.cell_args(cell.index, backend)
+                keep(run_cell(cell, X, y, seeds, backend=cell_backend, threads=workers,
+                              diagnose_cap=diagnose_cap, load_kernel=load))
         if pooled:
             for future in concurrent.futures.as_completed(futures):
                 keep(future.result())
@@ -372,7 +456,7 @@ def run_dask(grid, X, y, seeds, address, *, backend="auto", diagnose_cap=DIAGNOS
     whose workers (or whose scheduler) are gone for ``lost_timeout`` seconds, a worker that
     cannot run a cell. An interruption (Ctrl+C) cancels the sweep's tasks on the cluster.
     """
-    preflight(grid, X, y, seeds, backend)
+    plan = plan_local(grid, X, y, seeds, backend)  # as a local run would: same backends
     require("dask", "dask")
     from dask.distributed import Client
     client = _connect(Client, address)
@@ -383,12 +467,15 @@ def run_dask(grid, X, y, seeds, address, *, backend="auto", diagnose_cap=DIAGNOS
             raise XornetError(f"dask: the scheduler at {address} has no workers; start one "
                               f"on each machine with `dask worker {address}`.") from None
         n_workers = len(client.scheduler_info().get("workers", {}))
-        futures = [client.submit(run_cell, cell, X, y, seeds, backend=backend,
+        futures = [client.submit(run_cell, cell, X, y, seeds,
+                                 backend=plan.cell_args(cell.index, backend)[0],
+                                 load_kernel=plan.cell_args(cell.index, backend)[1],
                                  diagnose_cap=diagnose_cap, pure=False,
                                  key=f"xornet-sweep-cell-{cell.index}-{os.urandom(4).hex()}")
                    for cell in grid.cells()]
         try:
-            results = _collect(client, futures, grid.n_cells, address, on_cell, lost_timeout)
+            results = _collect(client, futures, grid.n_cells, address, on_cell, lost_timeout,
+                               plan.noted)
         except BaseException:  # a fault, or Ctrl+C: the cluster stops working for us
             with contextlib.suppress(Exception):
                 client.cancel(futures)
@@ -409,7 +496,7 @@ def _connect(Client, address):
                           "prints, such as tcp://host:8786.") from None
 
 
-def _collect(client, futures, n_cells, address, on_cell, lost_timeout):
+def _collect(client, futures, n_cells, address, on_cell, lost_timeout, noted=None):
     """Results in cell order as the cells finish; gives up once the cluster has had no
     worker, or the client no scheduler, for ``lost_timeout`` seconds."""
     from dask.distributed import wait
@@ -425,7 +512,7 @@ def _collect(client, futures, n_cells, address, on_cell, lost_timeout):
         pending = list(not_done)
         for future in done:
             result = _gather(future, address)
-            results[result.index] = result
+            results[result.index] = result = noted(result) if noted else result
             if on_cell is not None:
                 on_cell(result)
         problem = None if done else _cluster_problem(client, address)

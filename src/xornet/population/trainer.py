@@ -21,7 +21,8 @@ This module is the entry point: ``train_population`` sets up (``xornet.populatio
 the checks and the initial draws), picks a backend, trains and collects the result.
 ``xornet.population.numpy_path`` is the plain NumPy reference and
 ``xornet.population.kernel`` the compiled fast path for the configurations it supports;
-``backend="auto"`` uses it when numba is installed, and the tests check the two against each other
+``backend="auto"`` uses it when numba is installed and ``xornet.population.costs`` expects it
+to finish sooner (its compiling included), and the tests check the two against each other
 and against ``Network.fit``.
 """
 
@@ -69,7 +70,7 @@ class PopulationResult:
     setup_time: float = 0.0
     compile_time: float = 0.0
     train_time: float = 0.0
-    backend_note: str = ""  # why the NumPy path ran where the kernel was asked for ("" if not)
+    backend_note: str = ""  # why ``auto`` ran this backend ("" when it was asked for by name)
 
     @property
     def n(self):
@@ -139,17 +140,19 @@ def train_population(config: RunConfig, X: npt.ArrayLike, y: npt.ArrayLike,
     inits : str or sequence of str, optional
         One initialiser for all, or one per network (default ``config.init``).
     backend : {"auto", "numpy", "numba"}
-        ``auto`` uses the compiled kernel when numba is installed and supports the
-        configuration, else the NumPy path.
+        ``auto`` uses the compiled kernel when numba is installed, supports the
+        configuration and is expected to finish sooner, compiling it included (a small
+        run on a machine where it was never compiled trains on NumPy:
+        ``xornet.population.costs``); ``backend_note`` says why.
     threads : int, optional
         Threads for the kernel (default: every CPU this process may use).
     """
     start = time.perf_counter()
     setup = make_setup(config, X, y, seeds, lrs, inits)
-    chosen = _choose_backend(setup, backend)
+    chosen, note = _choose_backend(setup, backend, threads)
     P = initial_params(setup)  # (n_params, N)
     setup_time = time.perf_counter() - start
-    chosen, compile_time, note = _load_kernel(chosen, backend)
+    chosen, compile_time, note = _load_kernel(chosen, backend, note)
     start = time.perf_counter()
     if chosen == "numba":
         from xornet.population import kernel
@@ -166,39 +169,46 @@ def train_population(config: RunConfig, X: npt.ArrayLike, y: npt.ArrayLike,
 
 # --- choosing the backend -----------------------------------------------------------------
 
-def _choose_backend(setup, backend):
+def _choose_backend(setup, backend, threads=None):
+    """(the backend to try, why: "" when asked for by name). On ``auto`` the kernel is tried
+    when it can train this and ``costs.choose`` expects it to finish sooner, its compiling
+    or loading included (``kernel.cache_state``)."""
     if backend not in BACKENDS:
         raise XornetError(f"backend: unknown name {backend!r}; choose one of "
                           f"{', '.join(BACKENDS)}.")
     if backend == "numpy":
-        return "numpy"
-    from xornet.population import kernel
+        return "numpy", ""
+    from xornet.population import costs, kernel
 
     reason = kernel.unsupported(setup)
     if reason is None and importlib.util.find_spec("numba") is None:
         if backend == "numba":
             require("fast", "backend")  # says which extra brings numba
         reason = "numba is not installed (pip install 'xornet[fast]')"
+    if reason is None and backend == "numba":
+        return "numba", ""
     if reason is None:
-        return "numba"
+        choice = costs.choose([costs.work(setup)], kernel.cache_state(),
+                              threads=threads or kernel.default_threads())
+        return choice.backend, choice.reason
     if backend == "numba":
         raise XornetError(f"backend: the numba kernel cannot run this: {reason}; use "
                           "backend 'numpy' or 'auto'.")
-    return "numpy"
+    return "numpy", reason
 
 
-def _load_kernel(chosen, backend):
-    """(backend that runs, seconds spent compiling or loading the kernel, why not numba).
+def _load_kernel(chosen, backend, note=""):
+    """(backend that runs, seconds spent compiling or loading the kernel, why that one).
 
     A kernel that cannot be compiled or loaded here (numba broken, no cache folder that
     works) never fails a run on ``auto``: the NumPy path trains instead and the reason is
     kept on the result."""
     if chosen != "numba":
-        return chosen, 0.0, ""
+        return chosen, 0.0, note
     from xornet.population import kernel
 
     try:
-        return "numba", kernel.load(), ""
+        return "numba", kernel.load(), note
     except kernel.KernelUnavailable as e:
         if backend == "numba":
             raise XornetError(f"backend: the numba kernel is not available here ({e}); use "
