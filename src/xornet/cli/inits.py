@@ -94,12 +94,15 @@ def inits_command(
     base = C.with_(lr=lr, momentum=momentum, epochs=epochs, loss=loss, optimizer="sgd")
     base.check()
     X, y, data_name = options.load_data(dataset, None, None, 3, 200, None, 0)
-    if not json_out and backend != "numpy" and sys.stderr.isatty():
-        # a person watching is told why the first run waits ~20 s; a log or a pipe gets the
+    if not json_out and backend == "numba" and sys.stderr.isatty():
+        # a person watching is told why the first run waits; a log or a pipe gets the
         # "training ..." line only, so what this command prints never depends on numba's cache
-        from xornet.cli.sweep import _say_if_compiling
+        # (on auto, a cold cache trains small points on the NumPy path instead of compiling)
+        from xornet.cli.sweep import _say_compiling
+        from xornet.population import kernel
 
-        _say_if_compiling()
+        if kernel.cache_state() == "cold":
+            _say_compiling()
     with render.progress("points", len(points), show=not json_out,
                          piped=f"training {len(points)} point{'s' if len(points) > 1 else ''} × "
                          f"{seeds} seeds…") as tick:
