@@ -112,7 +112,7 @@ def train_grid(setup, p0, steps, *, backend="auto", threads=None):
     ``GridRun``. ``backend`` as in ``train_population``."""
     steps = check_steps(steps)
     ell0 = first_loss(setup, p0)
-    chosen, compile_time, note = _backend(setup, backend)
+    chosen, compile_time, note = _backend(setup, backend, steps)
     start = time.perf_counter()
     if chosen == "numba":
         from xornet.population import kernel
@@ -123,8 +123,11 @@ def train_grid(setup, p0, steps, *, backend="auto", threads=None):
     return GridRun(stats, ell0, chosen, compile_time, time.perf_counter() - start, note)
 
 
-def _backend(setup, backend):
-    """(backend that runs, seconds to load the kernel, why not the kernel)."""
+def _backend(setup, backend, steps):
+    """(backend that runs, seconds to load the kernel, why not the kernel). On ``auto`` the
+    population's cost model (``xornet.population.costs``) decides, as for
+    ``train_population``: with a cold cache a small map trains on the NumPy path before the
+    kernel would have compiled."""
     if backend not in ("auto", "numpy", "numba"):
         raise XornetError(f"backend: unknown name {backend!r}; choose one of auto, numpy, "
                           "numba.")
@@ -137,6 +140,14 @@ def _backend(setup, backend):
         if backend == "numba":
             require("fast", "backend")
         reason = "numba is not installed (pip install 'xornet[fast]')"
+    if reason is None and backend == "auto":
+        from xornet.population import costs
+
+        work = costs.Work(len(setup.seeds), int(steps), setup.layout.n_params, len(setup.X),
+                          len(setup.activations))
+        choice = costs.choose([work], kernel.cache_state(), threads=kernel.default_threads())
+        if choice.backend == "numpy":
+            return "numpy", 0.0, choice.reason
     if reason is None:
         try:
             return "numba", kernel.load_grid(), ""
