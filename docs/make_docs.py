@@ -70,6 +70,10 @@ FILE_RE = re.compile(r"<!-- file: (?P<name>\S+) -->\n```\w*\n(?P<body>.*?)```\n"
 IMAGE_REF_RE = re.compile(r"!\[[^\]]*\]\((?P<a>[^)\s]+)\)|<img [^>]*src=\"(?P<b>[^\"]+)\"")
 DRAWN_RE = re.compile(r"<!-- drawn: (?P<name>[\w-]+) -->\n(?P<caption>[^\n]*)\n")
 TIMING_RE = re.compile(r"\d+(?:\.\d+)?\s?(?:ms|µs|s)\b")
+# which population backend ran: the NumPy path while numba's cache is cold, the kernel once
+# it is compiled (the same numbers either way, checked by the tests); like a duration, it
+# depends on the machine's state, not on the command
+BACKEND_RE = re.compile(r"\b(?:on|backend) (?:numba|numpy)\b")
 TRACEBACK = "Traceback (most recent call last)"
 # environment variables that would make rich think it writes to a terminal
 TERMINAL_ENV = ("FORCE_COLOR", "TTY_INTERACTIVE", "TTY_COMPATIBLE", "COLUMNS", "LINES")
@@ -233,8 +237,9 @@ def render(run, stdout, stderr):
 
 
 def mask(text):
-    """The text with every duration ("0.7 ms", "4.2 s") replaced, for comparisons."""
-    return TIMING_RE.sub("<time>", text)
+    """The text with every duration ("0.7 ms", "4.2 s") and the backend that ran ("on
+    numba", "backend numpy") replaced, for comparisons."""
+    return BACKEND_RE.sub("<backend>", TIMING_RE.sub("<time>", text))
 
 
 def execute_all(text, cwd, exe=None, echo=None):

@@ -68,11 +68,14 @@ def test_command_runs_and_prints_what_the_tutorial_records(results, index):
         "the tutorial's output is stale: run `make docs`")
 
 
-def test_masking_hides_only_durations():
+def test_masking_hides_only_durations_and_the_backend():
     assert make_docs.mask("solved, 0.7 ms") == make_docs.mask("solved, 123.4 ms")
     assert make_docs.mask("rendered in 4.2 s;") == make_docs.mask("rendered in 3 s;")
     assert make_docs.mask("final loss 0.0900258") != make_docs.mask("final loss 0.0900259")
     assert make_docs.mask("5 seeds") == "5 seeds"
+    assert make_docs.mask("1 s training on numba") == make_docs.mask("2 s training on numpy")
+    assert make_docs.mask("backend numba: trained") == make_docs.mask("backend numpy: trained")
+    assert make_docs.mask("the numpy path") == "the numpy path"
 
 
 def test_line_selection_marks_what_it_leaves_out():
