@@ -7,6 +7,7 @@ import typer
 
 from xornet import load
 from xornet.cli import app, flags, options, render, streams, wording
+from xornet.core import numbers
 from xornet.errors import XornetError
 from xornet.explain.trace import explain_step
 from xornet.io import csvdata
@@ -82,12 +83,11 @@ def _network(model, run):
 def _parse_numbers(flag, text):
     values = []
     for part in text.split(","):
-        try:
-            v = float(part)
-        except ValueError:
+        v = numbers.to_float(part)  # ASCII digits, as every number xornet reads
+        if v is None:
             raise XornetError(
                 f"{flag}: {part.strip()!r} is not a number; write e.g. 0,1."
-            ) from None
+            )
         if not np.isfinite(v):
             raise XornetError(f"{flag}: {part.strip()!r} is not a finite number.")
         values.append(v)

@@ -1,11 +1,13 @@
 """``xornet export`` and ``xornet import``: a model to ONNX, safetensors or npz, and back."""
 
+import os
 from typing import Annotated
 
 import typer
 
 from xornet import load
 from xornet.cli import app, render, streams, wording
+from xornet.errors import XornetError
 from xornet.io import exchange, files, onnx_graph
 
 
@@ -18,6 +20,7 @@ def export(
 ):
     """Export a model for other tools: ONNX, safetensors (PyTorch) or npz (NumPy)."""
     streams.check(reads=[("MODEL", model)], writes=[("--out", out)])
+    _check_suffix(out, fmt)
     net = load(model)
     with wording.flags_in_errors("format", "out"):  # the library says "out: ...": --out
         fmt = exchange.export(net, out, fmt)
@@ -27,6 +30,23 @@ def export(
               f"{' → '.join(net.activations)}, float64", markup=False)
     name = "FILE" if files.is_stdio(out) else out  # a stream has no name to put in the code
     con.print(_how_to_use(net, fmt, name), soft_wrap=True, markup=False)  # code: copy as is
+
+
+# The suffixes that name a format: a file called m.safetensors must hold safetensors.
+NAMED_BY_SUFFIX = (*exchange.FORMATS, "json")
+
+
+def _check_suffix(out, fmt):
+    """Refuse a --format that the --out file name contradicts (m.safetensors --format npz
+    would write a zip under a safetensors name); an unknown suffix (m.bin) is the user's."""
+    if fmt is None or files.is_stdio(out):
+        return
+    suffix = os.path.splitext(out)[1].lower().removeprefix(".")
+    wanted = fmt.strip().lower()
+    if suffix in NAMED_BY_SUFFIX and suffix != wanted:
+        raise XornetError(f"--format: {fmt} contradicts the --out name {out}, whose suffix "
+                          f".{suffix} says {suffix}; give a matching name (such as "
+                          f"{os.path.splitext(out)[0]}.{wanted}) or leave --format out.")
 
 
 def _how_to_use(net, fmt, out):

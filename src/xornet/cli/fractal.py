@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from xornet.cli import app, render, wording
+from xornet.core import numbers
 from xornet.errors import XornetError, require
 from xornet.io import files
 from xornet.study import fractal
@@ -28,7 +29,9 @@ HELP = (
 
 def _pair(text):
     try:
-        x, y = (float(v) for v in text.split(","))
+        x, y = (numbers.to_float(v) for v in text.split(","))
+        if x is None or y is None:  # ASCII digits, as every number xornet reads
+            raise ValueError(text)
     except (ValueError, AttributeError):
         raise XornetError(f"center: expected two numbers separated by a comma, the log10 of "
                           f"the hidden and output learning rates (e.g. 0.5,1.25); received "

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from xornet.cli import app, options, render, wording
+from xornet.core import numbers
 from xornet.errors import XornetError, require
 from xornet.io import files
 from xornet.study import inits as study_inits
@@ -36,11 +37,11 @@ def _floats(flag, text):
                           "single commas, such as 0.1,0.3,1,4.")
     out = []
     for item in items:
-        try:
-            out.append(float(item))
-        except ValueError:
+        value = numbers.to_float(item)  # ASCII digits, as every number xornet reads
+        if value is None:
             raise XornetError(f"{flag}: {item!r} is not a number; give numbers separated by "
-                              "commas, such as 0.1,0.3,1,4.") from None
+                              "commas, such as 0.1,0.3,1,4.")
+        out.append(value)
     return out
 
 
@@ -49,7 +50,10 @@ def _widths(text):
     out = []
     for item in text.split(","):
         try:
-            out.append(tuple(int(part) for part in item.strip().lower().split("x")))
+            sizes = tuple(numbers.to_int(part) for part in item.strip().lower().split("x"))
+            if None in sizes:
+                raise ValueError(item)
+            out.append(sizes)
         except ValueError:
             raise XornetError(f"--hidden: {item.strip()!r} is not a hidden width; give whole "
                               "numbers separated by commas, such as 2,3,4 (4x4 for two "

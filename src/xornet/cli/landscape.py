@@ -54,6 +54,7 @@ def landscape_command(
             raise XornetError(f"--out: {out!r} is not a picture file; end it in "
                               f"{', '.join('.' + f for f in style.FORMATS)}.")
         files.writable_target(out, "--out")
+        files.refuse_overwriting([("MODEL", model), ("--csv", csv)], [("--out", out)])
     if model is not None:
         net, X, y, data_name = _model(model, run, dataset, csv, target, n_bits, samples, noise,
                                       data_seed)

@@ -4,6 +4,7 @@ import math
 import os
 
 from xornet.cli import wording
+from xornet.core import numbers
 from xornet.errors import XornetError
 from xornet.io import csvdata, datasets, files
 
@@ -17,10 +18,7 @@ def parse_hidden(text):
         return ()
     sizes = []
     for part in t.split(","):
-        try:
-            n = int(part.strip())
-        except ValueError:
-            n = 0
+        n = numbers.to_int(part) or 0  # ASCII digits only, as every number xornet reads
         if not 1 <= n <= 4096:
             raise XornetError(
                 f"--hidden: {text!r} is not a list of layer sizes; give whole numbers from 1 to "
@@ -34,10 +32,7 @@ def parse_batch_size(text):
     """``"full"`` or None → None (full batch), ``"1"`` → 1 (online), ``"k"`` → k."""
     if text is None or text.strip().lower() in ("full", "none", "all"):
         return None
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
+    n = numbers.to_int(text) or 0
     if n < 1:
         raise XornetError(
             f"--batch-size: {text!r} is not a batch size; give a whole number ≥ 1 "
@@ -64,9 +59,8 @@ def parse_lr(text):
         return None
     values = []
     for part in text.split(","):
-        try:
-            v = float(part)
-        except ValueError:
+        v = numbers.to_float(part)
+        if v is None:
             v = math.nan
         if not (math.isfinite(v) and v > 0.0):
             raise XornetError(f"--lr: {part.strip()!r} is not a learning rate; give a finite "

@@ -12,7 +12,7 @@ import typer
 from xornet import load
 from xornet.cli import app, flags, options, render, streams, wording
 from xornet.errors import XornetError
-from xornet.io import csvdata, datasets
+from xornet.io import csvdata, datasets, files
 
 Opt = typer.Option
 JsonOpt = Annotated[bool, Opt("--json", help="Print one JSON document.")]
@@ -48,6 +48,9 @@ def plot(
     viz = _viz()
     with wording.flags_in_errors("format"):  # the library says "format: ...": --format
         fmt = viz.style.check_format(fmt)
+    paths = files.writable_folder(out, [f"{figure}.{fmt}" for figure in viz.FIGURES], "--out",
+                                  "the pictures")  # every file it may write, before any work
+    files.refuse_overwriting([("MODEL", model), ("--csv", csv)], [("--out", p) for p in paths])
     _check_dpi(dpi)
     net = load(model)
     X, y, name = _plot_data(net, dataset, csv, target, n_bits, samples, noise, data_seed)
@@ -128,7 +131,10 @@ def animate(
     streams.check(reads=[("--csv", csv)],
                   not_streams=[("--out", out, "a file name, such as training.gif")])
     viz = _viz()
+    files.check_path(out, "--out")
     viz.animate.check_out_path(out)
+    files.writable_target(out, "--out")  # its folder exists: said before training
+    files.refuse_overwriting([("--csv", csv)], [("--out", out)])
     viz.animate.check_frames(frames)
     _check_dpi(dpi)
     if not 1 <= fps <= 60:

@@ -7,6 +7,8 @@ input, standard output). This module checks a command's options before any work 
   (``xornet predict - --csv -`` is refused);
 - standard output holds one document, so at most one option may put data there: a ``-``
   output, or ``--json`` (``xornet train --save - --json`` is refused);
+- an output is never one of the inputs (``files.refuse_overwriting``: ``--save d.csv``
+  with ``--csv d.csv`` is refused);
 - an option that names a folder, or a file whose kind comes from its name (``--plot``,
   ``--animate``), cannot be ``-``, so a folder or file literally named ``-`` is never made.
 
@@ -58,4 +60,5 @@ def check(reads=(), writes=(), json_out=False, not_streams=()):
     if len(both) > 1:
         raise XornetError(f"{both[1]}: {both[0]} already writes to standard output, which holds "
                           "one document; write one of them to a file.")
+    files.refuse_overwriting(reads, writes)
     _state["stdout_is_data"] = bool(stdout)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from xornet.cli import app, flags, options, render, streams, wording
+from xornet.core import numbers
 from xornet.doctor import diagnose as doctor
 from xornet.errors import XornetError, require
 from xornet.io import files
@@ -77,7 +78,8 @@ def sweep_command(
                              ("--samples", samples, 1), ("--data-seed", data_seed, 0)):
         options.check_count(flag, value, low)
     axes = _heatmap_axes(heatmap)
-    streams.check(writes=[("--csv", csv_out)], json_out=json_out,
+    streams.check(reads=[("--data-csv", data_csv)], writes=[("--csv", csv_out)],
+                  json_out=json_out,
                   not_streams=[("--plot", plot, "a folder, such as figures")])
     _check_outputs(csv_out, plot)
     if plot:  # the extras a run needs are named before it starts
@@ -154,10 +156,8 @@ def _split(axis, text):
 
 def _number(kind):
     def parse(item):
-        try:
-            return kind(item)
-        except ValueError:
-            return item  # sweep.make_grid names it in its error
+        value = (numbers.to_int if kind is int else numbers.to_float)(item)  # ASCII digits
+        return item if value is None else value  # sweep.make_grid names a non-number
     return parse
 
 
@@ -165,10 +165,8 @@ def _hidden(item):
     """'3' → (3,), '4x4' → (4, 4), 'none' → () (no hidden layer)."""
     if item.lower() == "none":
         return ()
-    try:
-        return tuple(int(part) for part in item.lower().split("x"))
-    except ValueError:
-        return item  # sweep.make_grid names it in its error
+    sizes = tuple(numbers.to_int(part) for part in item.lower().split("x"))
+    return item if None in sizes else sizes  # sweep.make_grid names a non-number
 
 
 _PARSE = {

@@ -50,8 +50,9 @@ def train(
                   json_out=json_out, not_streams=[("--plot", plot, "a folder, such as figures"),
                                                   ("--animate", animate, "a file name, such "
                                                    "as run.gif")])
-    if plot or animate:  # say so before training, not after
-        require("viz", "--plot" if plot else "--animate")
+    if plot is not None or animate is not None:  # say so before training, not after
+        require("viz", "--plot" if plot is not None else "--animate")
+        _check_pictures(plot, animate, [("--csv", csv), ("--from", start_from)])
     X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     test = None
     if test_split is not None:
@@ -182,6 +183,24 @@ def _print_insights(con, notes):
 
 # The flags that say which network to build; with --from the network is the file's.
 NETWORK_FLAGS = ("hidden", "activation", "output_activation", "bias", "init")
+
+
+def _check_pictures(plot, animate, reads):
+    """Every file --plot and --animate will write, checked before training: the folder can
+    be made, no picture's name is taken by a folder, the animation's name and folder are
+    right, and none of them is an input."""
+    from xornet import viz
+
+    outputs = []
+    if plot is not None:
+        names = [f"{figure}.png" for figure in viz.FIGURES]
+        outputs += [("--plot", path) for path in
+                    files.writable_folder(plot, names, "--plot", "the pictures")]
+    if animate is not None:
+        files.check_path(animate, "--animate")
+        viz.animate.check_out_path(animate)
+        outputs.append(("--animate", files.writable_target(animate, "--animate")))
+    files.refuse_overwriting(reads, outputs)
 
 
 def _check_save(path, cfg, X, y, start):

@@ -9,6 +9,7 @@ Draw order is fixed: W then b, layer by layer, so a network's bits depend only o
 
 import numpy as np
 
+from xornet.core import numbers
 from xornet.errors import XornetError
 
 
@@ -78,9 +79,8 @@ SCALED = ("uniform", "normal")  # the initialisers that take a scale: "uniform:0
 
 def _scaled(name):
     base, _, text = name.partition(":")
-    try:
-        scale = float(text)
-    except ValueError:
+    scale = numbers.to_float(text)  # ASCII digits, as every number xornet reads
+    if scale is None:
         scale = float("nan")
     if base not in SCALED or not np.isfinite(scale) or scale <= 0.0 or scale > 1e6:
         raise XornetError(f"init: {name!r} is not a scaled initialiser; write uniform:R for "

@@ -7,20 +7,23 @@ bytes the file holds, the only exception that leaves :func:`load_csv` is ``Xorne
 import csv
 import io
 import os
-import re
 
 import numpy as np
 
+from xornet.core import numbers
 from xornet.errors import XornetError
 from xornet.io import files
 
 MAX_BYTES = 50 * 1024 * 1024  # checked before reading, so a huge file never fills memory
 MAX_ROWS = 100_000
 MAX_COLUMNS = 1_000
+# The largest magnitude a cell may have. A network squares and sums what it is given (the
+# loss squares its outputs, a picture spans the data's range), and float64 ends near 1.8e308,
+# so a value above about 1.3e154 (its square root) overflows there; 1e150 leaves room.
+MAX_MAGNITUDE = 1e150  # the messages below say 1e150
 
-# Plain decimal numbers only. float() alone would also take "1_000", "nan", "infinity" and
-# non-ASCII digits, which in a data file are far more likely mistakes than intent.
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+# Plain decimal numbers only, the rule of xornet.core.numbers (as on the command line).
+_NUMBER = numbers.NUMBER
 _NUMBER_CHARS = frozenset("0123456789+-.eE \t")  # a row made only of these may take the fast path
 _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity",
                "-infinity"}
@@ -125,7 +128,7 @@ def _read_text(path):
 def is_number(text):
     """Whether ``text`` is a number as xornet reads numbers everywhere (CSV cells, inputs on
     the command line): ASCII digits, an optional sign, point and exponent; no nan or inf."""
-    return _NUMBER.fullmatch(text.strip()) is not None
+    return numbers.is_number(text)
 
 
 def _line_of(before, cr, lf):
@@ -204,7 +207,7 @@ def _parse_row(source, line, header, fields):
         except ValueError:
             pass  # e.g. an empty cell or "1-2": the slow path below says which
         else:
-            if all(np.isfinite(values)):
+            if all(abs(v) <= MAX_MAGNITUDE for v in values):  # False for nan and inf too
                 return values
     return [_parse_cell(source, line, column, f) for column, f in zip(header, fields, strict=True)]
 
@@ -222,6 +225,10 @@ def _parse_cell(source, line, column, field):
     if not np.isfinite(value):
         raise XornetError(f"{where}: {_short(text)} is too large for a float64; give a finite "
                           "number.")
+    if abs(value) > MAX_MAGNITUDE:
+        raise XornetError(f"{where}: {_short(text)} is larger than the 1e150 a value may be "
+                          "(the network's squares and sums of it would overflow float64); "
+                          "scale the column down, e.g. divide it by its largest value.")
     return value
 
 

@@ -15,6 +15,10 @@ animations and results:
   exactly as it was, and no temporary file behind.
 - **Bounded.** A read takes at most ``limit`` bytes; sizes are checked before anything is
   read or written.
+- **Never over an input.** A command that reads files and writes files refuses, before any
+  work, an output that is one of its inputs (:func:`refuse_overwriting`): the same file
+  under another name, through a symlink or a hard link, included. Otherwise
+  ``xornet train --csv d.csv --save d.csv`` would replace the data with a model.
 - **``-`` is the standard stream**, as Unix tools have it: reading ``"-"`` reads standard
   input (with the same limit: at most ``limit`` + 1 bytes are taken, then refused), writing
   ``"-"`` writes standard output (the whole content at once, after it was made, so a failed
@@ -158,6 +162,67 @@ def writable_target(path, field="path", binary=False):
         raise XornetError(f"{name}: cannot write there, the folder {os.path.dirname(name) or '.'} "
                           "does not exist; check that the folder exists (or create it).")
     return target
+
+
+def same_file(a, b):
+    """Whether the paths ``a`` and ``b`` name one existing file (symlinks followed, hard links
+    included); False when either does not exist or is ``-``."""
+    if a is None or b is None or is_stdio(a) or is_stdio(b):
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, TypeError, ValueError):  # a path that does not exist (yet), or no path
+        return False
+
+
+def refuse_overwriting(reads, writes):
+    """XornetError, before any work, when an output is one of the inputs.
+
+    ``reads`` and ``writes`` are sequences of ``(flag, path)``: the options a command reads
+    files from and the files it will write (a path may be None: not given). The check runs
+    on the files as they are now, so it is made before anything is written.
+    """
+    for out_flag, out in writes:
+        for in_flag, source in reads:
+            if same_file(source, out):
+                raise XornetError(f"{out_flag}: {os.fspath(out)} is the same file as the "
+                                  f"input {in_flag} {os.fspath(source)}, and writing it would "
+                                  "destroy that input; write to another file.")
+
+
+def writable_folder(folder, names, field="path", what="the files"):
+    """The paths ``folder/NAME`` for ``names``, checked before any work: the folder exists or
+    can be made (its nearest existing ancestor is a folder), and each path is a regular file
+    or does not exist yet (:func:`writable_target`). ``what`` names the content in messages,
+    e.g. "the pictures"."""
+    try:
+        name = os.fspath(folder)
+    except TypeError:
+        name = None
+    if not isinstance(name, str) or not name.strip():
+        raise XornetError(f"{field}: the folder name is empty; give a folder to write {what} "
+                          "into, such as figures.")
+    name = check_path(name, field)
+    if os.path.exists(name) and not os.path.isdir(name):
+        raise XornetError(f"{field}: {name} is a file, not a folder; give a folder to write "
+                          f"{what} into.")
+    ancestor = os.path.abspath(name)
+    while not os.path.lexists(ancestor):  # the folders makedirs would create
+        ancestor = os.path.dirname(ancestor)
+    if not os.path.isdir(ancestor):
+        raise XornetError(f"{field}: cannot create the folder {name}, because {ancestor} is not "
+                          "a folder; give another folder.")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise XornetError(f"{field}: cannot write into {ancestor} (permission denied); give a "
+                          "folder you can write to.")
+    paths = [os.path.join(name, n) for n in names]
+    if os.path.isdir(name):
+        for path in paths:
+            if os.path.isdir(path):
+                raise XornetError(f"{field}: {path} is a folder, where one of {what} would be "
+                                  "written; move it away or give another folder.")
+            writable_target(path, field)
+    return paths
 
 
 def write_atomic(path, write, field="path", binary=False):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from xornet.core import numbers
 from xornet.errors import XornetError
 
 CONSTANT = "constant"
@@ -71,10 +72,7 @@ def _bad(spec: object) -> XornetError:
 
 
 def _whole(text: str, spec: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
+    n = numbers.to_int(text) or 0  # ASCII digits, as every number xornet reads
     if n < 1:
         raise XornetError(f"lr_schedule: in {spec!r} N = {text!r} must be a whole number of "
                           "epochs ≥ 1, as in step:1000:0.5.")
@@ -82,9 +80,8 @@ def _whole(text: str, spec: str) -> int:
 
 
 def _number(text: str, spec: str, name: str, high: float | None, zero: bool = False) -> float:
-    try:
-        v = float(text)
-    except ValueError:
+    v = numbers.to_float(text)
+    if v is None:
         v = math.nan
     low_ok = v >= 0.0 if zero else v > 0.0
     if not (math.isfinite(v) and low_ok and (high is None or v <= high)):

@@ -196,7 +196,7 @@ class Trainer:
                     stop(epoch, loss, stopped if isinstance(stopped, StopReason)
                          else StopReason.CALLBACK)
                     break
-        return learner.finish()
+            return learner.finish()  # its forward pass may overflow too: still no warning
 
     def _callbacks_stop(self):
         """The first callback's truthy answer (True or a StopReason), else False."""
