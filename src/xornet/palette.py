@@ -37,4 +37,13 @@ COLOURS: dict[str, Any] = {  # each entry has its own shape (a colour, a tuple, 
     # a loss curve on held-out rows beside the training loss (drawn in "positive"):
     # Okabe & Ito's orange, apart from the blue for any colour vision
     "test": "#E69F00",
+    # The doctor's diagnoses (the failure mix of ``xornet inits``), in the doctor's order:
+    # drawn beside curves in the Okabe & Ito colours, so taken from elsewhere, Paul Tol's
+    # "muted" and "dark" schemes (and the orange of his "light" one), made for colour-blind
+    # readers too (Tol 2021, "Colour Schemes", SRON/EPS/TN/09-002); grey for a failure no
+    # check explains
+    "diagnoses": {"diverged": "#882255", "linear-hidden": "#225555",
+                  "symmetric-units": "#AA4499", "dead-relu": "#666633", "saturated": "#DDCC77",
+                  "plateau-3-of-4": "#332288", "stuck-output": "#999933",
+                  "still-learning": "#EE8866", "unexplained": "#B3B3B3"},
 }

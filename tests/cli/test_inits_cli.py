@@ -66,10 +66,26 @@ def test_out_writes_the_picture(tmp_path):
     (["--seeds", "0"], "--seeds: expected a whole number ≥ 1"),
     (["--lr", "nan"], "--lr: expected a finite number > 0"),
     (["--loss", "hinge"], "--loss:"),
-    (["--out", "/nonexistent-dir/x.png"], "/nonexistent-dir does not exist"),
-    (["--out", "x.jpg"], "unknown image format"),
+    (["--out", "/nonexistent-dir/x.png"], "--out: /nonexistent-dir/x.png: cannot write there"),
+    (["--out", "x.jpg"], "--out: 'x.jpg' is not a picture file"),
+    (["--out", "-"], "--out: '-' is not a picture file"),
+    (["--ranges", "1e-320"], "--ranges: 1e-320 is not a scale; give numbers from 10^-6"),
+    (["--ranges", "2e6"], "--ranges: 2000000.0 is not a scale"),
+    (["--dataset", "sine"], "--dataset: sine has a real-valued target"),
+    (["--ranges", ",".join(f"{0.001 * (k + 1):g}" for k in range(5000))],
+     "--ranges: the lists make 5000 points"),
+    (["--ranges", ",".join(f"{0.01 * (k + 1):g}" for k in range(50)), "--seeds", "2001"],
+     "--seeds: 50 points × 2,001 seeds is 100,050 networks, more than 100,000"),
+    (["--init", "uniform,normal,xavier", "--hidden", "2,3", "--tolerance", "0.5,0.1",
+      "--out", "multi.png"], "--out: 12 series (--init × --hidden × --tolerance)"),
 ])
-def test_bad_input_is_one_error_line(args, words):
+def test_bad_input_is_one_error_line(args, words, monkeypatch, tmp_path):
+    """Refused before anything trains: the population trainer must not be reached."""
+    def no_training(*_, **__):
+        raise AssertionError("trained before the input was checked")
+
+    monkeypatch.setattr(inits, "train_population", no_training)
+    monkeypatch.chdir(tmp_path)
     result = invoke(*args)
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
@@ -85,3 +101,19 @@ def test_a_start_that_counts_as_solved_is_said(xor):
     assert result.exit_code == 0, result.output
     assert "note: 10 of 10 networks of zeros count as solved before any update" in result.stdout
     assert "networks of xavier" not in result.stdout
+
+
+def test_yes_allows_a_large_run(monkeypatch):
+    """Over 100,000 networks, --yes lets the run through to the trainer (stopped there)."""
+    reached = []
+
+    def stop(*_, **kwargs):
+        reached.append(kwargs["seeds"])
+        raise SystemExit(0)
+
+    monkeypatch.setattr(inits, "explore", stop)
+    ranges = ",".join(f"{0.01 * (k + 1):g}" for k in range(50))
+    assert invoke("--ranges", ranges, "--seeds", "2001").exit_code == 2
+    assert not reached
+    invoke("--ranges", ranges, "--seeds", "2001", "--yes")
+    assert reached == [2001]

@@ -108,7 +108,7 @@ def test_out_writes_the_picture(models):
     (["{stalled}", "--lr", "2"], "--lr: "),
     (["{stalled}", "--hidden", "3"], "--hidden: "),
     (["--out", "{root}/x.bmp"], "--out: "),
-    (["--out", "{root}/none/x.png"], "{root}/none/x.png: "),
+    (["--out", "{root}/none/x.png"], "--out: {root}/none/x.png: "),
     (["--seed", "-1"], "--seed: "),
 ])
 def test_mistakes_are_one_line(models, args, start):

@@ -146,6 +146,11 @@ def test_tolerance_and_width_are_applied(xor):
     ({"ranges": (0.1, 0.1)}, "ranges: 0.1 is listed twice"),
     ({"ranges": (0.0,)}, "ranges: 0.0 is not a scale"),
     ({"ranges": (math.inf,)}, "ranges: inf is not a scale"),
+    ({"ranges": (1e-320,)}, "ranges: 1e-320 is not a scale; give numbers from 10"),
+    ({"ranges": (9e-7,)}, "ranges: 9e-07 is not a scale"),
+    ({"ranges": (1e6 * 1.01,)}, "is not a scale"),
+    ({"ranges": tuple(0.01 * k for k in range(1, 101)), "inits": ("uniform", "normal", "he")},
+     "ranges: the lists make 201 points"),
     ({"inits": ("uniform:0.3",)}, "the scales go in ranges"),
     ({"inits": ("gauss",)}, "init: unknown initialiser 'gauss'"),
     ({"hidden": (0,)}, "hidden: 0 is not a layer size"),
@@ -155,6 +160,7 @@ def test_tolerance_and_width_are_applied(xor):
     ({"seeds": 60_000, "ranges": tuple(range(1, 40))}, "more than 2,000,000"),
 ])
 def test_bad_plans_are_refused_before_training(kwargs, words):
+    assert len(inits.plan(ranges=(inits.MIN_SCALE, inits.MAX_SCALE))) == 2  # the bounds pass
     with pytest.raises(XornetError, match=words.replace("(", r"\(")):
         inits.plan(**kwargs)
 

@@ -60,3 +60,22 @@ def test_too_many_series_is_refused(study):
         plot_inits(many)
     with pytest.raises(XornetError, match="no points"):
         plot_inits(inits.InitStudy(study.base, 1, [], False))
+
+
+def test_the_failure_colours_are_not_the_series_colours(study):
+    """Every doctor code (in the doctor's order) and "unexplained" has its own colour, and
+    none is a series' colour: a bar never reads as a curve. Read back from the bars."""
+    from matplotlib.colors import to_hex
+
+    from xornet.doctor.diagnose import CODES
+    from xornet.viz.inits import MIX_COLOURS, MIX_ORDER, SERIES_COLOURS
+
+    assert (*CODES, inits.UNEXPLAINED) == MIX_ORDER
+    mix = {to_hex(c) for c in MIX_COLOURS.values()}
+    assert len(mix) == len(MIX_ORDER)
+    assert not mix & {to_hex(c) for c in SERIES_COLOURS}
+    fig = plot_inits(study)
+    bars = [c for c in fig.axes[3].containers if isinstance(c, BarContainer)]
+    drawn = {to_hex(r.get_facecolor()) for c in bars for r in c}
+    lines = {to_hex(line.get_color()) for ax in fig.axes[:2] for line in ax.lines}
+    assert drawn and not drawn & lines

@@ -1,6 +1,5 @@
 """``xornet inits``: the initialisation explorer (``xornet.study.inits``) in the terminal."""
 
-import os
 import sys
 from typing import Annotated
 
@@ -9,7 +8,7 @@ import typer
 from xornet.cli import app, options, render, wording
 from xornet.core import numbers
 from xornet.errors import XornetError, require
-from xornet.io import files
+from xornet.io import datasets
 from xornet.study import inits as study_inits
 
 Opt = typer.Option
@@ -28,6 +27,10 @@ HELP = (
     "every output within 0.5 of its target; there the table also shows the success rates a "
     "plain-NumPy loop measured (67 %, 97 %, 83 %, 54 % at r = 0.1, 0.3, 1, 4)."
 )
+# Networks one run trains without --yes: the default is 4 points × 2000 seeds = 8,000
+# networks, some seconds; 100,000 take minutes on two cores (the library allows up to
+# study_inits.MAX_NETWORKS).
+ASK_ABOVE = 100_000
 
 
 def _floats(flag, text):
@@ -78,6 +81,7 @@ def inits_command(
     backend: Annotated[str, Opt(help="auto (the compiled kernel when it applies), numba or numpy.")] = "auto",  # noqa: E501
     out: Annotated[str | None, Opt(help="Write the picture (success rate, epochs, failure mix) to this PNG, SVG or PDF file.")] = None,  # noqa: E501
     json_out: Annotated[bool, Opt("--json", help="Print one JSON document instead.")] = False,
+    yes: Annotated[bool, Opt("--yes", help=f"Allow more than {ASK_ABOVE:,} networks in all (points × seeds).")] = False,  # noqa: E501
 ):
     """Success rate against the initial weights (see HELP)."""
     options.check_count("--seeds", seeds, 1)
@@ -89,12 +93,26 @@ def inits_command(
                  "hidden": _widths(hidden), "tolerances": _floats("--tolerance", tolerance),
                  "seeds": seeds}
     points = study_inits.plan(**plan_args)  # every list checked before anything trains
-    if out is not None:
+    if len(points) * seeds > ASK_ABOVE and not yes:
+        raise XornetError(f"--seeds: {len(points)} points × {seeds:,} seeds is "
+                          f"{len(points) * seeds:,} networks, more than {ASK_ABOVE:,} (minutes "
+                          "of training); use fewer seeds or shorter lists, or add --yes.")
+    if out is not None:  # the picture's checks before any training: format, path, series
         require("viz", "--out")
-        from xornet.viz import style
+        from xornet.cli.landscape import check_picture_out
+        from xornet.viz.inits import MAX_SERIES
 
-        style.check_format(os.path.splitext(out)[1] or "png")
-        files.writable_target(out, "--out")
+        check_picture_out(out)
+        n_series = len({(h, t, name) for h, t, name, _ in points})
+        if n_series > MAX_SERIES:
+            raise XornetError(f"--out: {n_series} series (--init × --hidden × --tolerance) are "
+                              f"more than the {MAX_SERIES} one picture can tell apart; list "
+                              "fewer, or leave --out out for the table alone.")
+    if dataset is not None and datasets.kind(dataset) == "regression":
+        raise XornetError(f"--dataset: {dataset} has a real-valued target, and the explorer "
+                          "counts sigmoid networks whose every output lands within a tolerance "
+                          "of a 0/1 target; choose a classification dataset (`xornet "
+                          "datasets`), or study sine with `xornet train`.")
     base = C.with_(lr=lr, momentum=momentum, epochs=epochs, loss=loss, optimizer="sgd")
     base.check()
     X, y, data_name = options.load_data(dataset, None, None, 3, 200, None, 0)

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from xornet import load
-from xornet.cli import app, flags, options, render, wording
+from xornet.cli import app, flags, options, render, streams, wording
 from xornet.cli.plot import _plot_data
 from xornet.errors import XornetError, require
 from xornet.study import landscape as study
@@ -44,16 +44,14 @@ def landscape_command(
     options.check_count("--samples", samples)
     options.check_count("--data-seed", data_seed, low=0)
     options.check_count("--seed", seed, low=0)
+    streams.check(reads=[("MODEL", model), ("--csv", csv)])
+    with wording.flags_in_errors("resolution", "span"):
+        study.check_grid(resolution, span)  # before a run is trained or a file read
     if out is not None:  # said before any work: the extra, the format, the path
         require("viz", "--out")
         from xornet.io import files
-        from xornet.viz import style
 
-        suffix = os.path.splitext(out)[1].lstrip(".").lower()
-        if suffix not in style.FORMATS:
-            raise XornetError(f"--out: {out!r} is not a picture file; end it in "
-                              f"{', '.join('.' + f for f in style.FORMATS)}.")
-        files.writable_target(out, "--out")
+        check_picture_out(out)
         files.refuse_overwriting([("MODEL", model), ("--csv", csv)], [("--out", out)])
     if model is not None:
         net, X, y, data_name = _model(model, run, dataset, csv, target, n_bits, samples, noise,
@@ -89,6 +87,22 @@ def landscape_command(
         typer.echo(f"wrote {written}")
 
 
+def check_picture_out(out):
+    """``--out``: a picture file (.png, .svg or .pdf) in a folder that exists, said before any
+    work (``xornet inits`` checks its --out here too)."""
+    from xornet.io import files
+    from xornet.viz import style
+
+    suffix = os.path.splitext(out)[1].lstrip(".").lower()
+    if suffix not in style.FORMATS:
+        raise XornetError(f"--out: {out!r} is not a picture file; end it in "
+                          f"{', '.join('.' + f for f in style.FORMATS)}.")
+    try:
+        files.writable_target(out, "--out")
+    except XornetError as e:  # the path's own words, under the option that gave it
+        raise XornetError(f"--out: {e}") from None
+
+
 def _model(path, run, dataset, csv, target, n_bits, samples, noise, data_seed):
     """The saved model and its data (the flags', else the one its record names)."""
     for name in NOT_WITH_MODEL:
@@ -97,17 +111,32 @@ def _model(path, run, dataset, csv, target, n_bits, samples, noise, data_seed):
             raise XornetError(f"{flag}: describes a run to train, but MODEL is a saved model "
                               f"whose training is in its file; drop {flag} or drop MODEL.")
     net = load(path)
+    record = net.training
+    recorded = dataset is None and csv is None and record.get("dataset") is not None
+    if recorded and "samples" in record:  # the rows the model was trained on, made again
+        samples, noise = record["samples"], record.get("noise")
+        data_seed = record.get("data_seed", data_seed)
+    elif recorded and "test_split" in record:
+        raise XornetError(f"{path}: the model was trained on {record['test_split']:g} of "
+                          f"{record['dataset']} held out, and its file does not record the "
+                          "samples and noise its rows were made with, so they cannot be made "
+                          "again; give --dataset or --csv to look at other data.")
     X, y, data_name = _plot_data(net, dataset, csv, target, n_bits, samples, noise, data_seed)
     if X is None:
         raise XornetError(f"{path}: the model records no dataset that fits it; give --dataset "
                           "or --csv.")
+    if recorded and "test_split" in record:  # the training rows only, as `train` split them
+        X, y, _ = options.split_data(X, y, record["test_split"], record["data_seed"],
+                                     record["dataset"])
+        data_name = f"the {len(y)} training rows of {data_name}"
     return net, X, y, data_name
 
 
 def _print_summary(con, net, where, data_name, ls, span, seed):
     hang = render.print_hanging
-    con.print(f"[bold]Loss landscape[/bold] of {net!r}, {where}, on {data_name} "
-              f"({ls.loss} loss)")
+    penalty = ls.objective.removeprefix(ls.loss)  # " + l2 0.001 penalty", or ""
+    what = f"{ls.loss} loss{penalty}{', as trained' if penalty else ''}"
+    con.print(f"[bold]Loss landscape[/bold] of {net!r}, {where}, on {data_name} ({what})")
     state = "solved" if ls.solved else "[yellow]not solved[/yellow]"
     line = ls.line
     start = f"start {render.num(line.start_loss)}, " if line else ""

@@ -70,6 +70,9 @@ def train(
     net, history = _run_with_progress(cfg, X, y, show_progress, start, test)
     net.training = {"dataset": data_name, "preset": run["preset"], **net.training,
                     "hidden": list(cfg.hidden), "init": cfg.init}
+    if csv is None and datasets.kind(dataset or "xor") != "truth table":
+        # how the rows were made, so that `xornet landscape` can make them again
+        net.training.update(samples=samples, noise=noise, data_seed=data_seed)
     if test is not None:  # which rows were held out: --data-seed and the share
         net.training.update(test_split=test_split, data_seed=data_seed)
     if start_from:  # the weights came from a file, not from an initialiser

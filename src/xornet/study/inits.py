@@ -43,6 +43,12 @@ REFERENCE = {0.1: 0.67, 0.3: 0.97, 1.0: 0.83, 4.0: 0.54}  # its success rates, U
 Z95 = 1.959964  # the standard normal's 97.5 % quantile: a two-sided 95 % interval
 MAX_SEEDS = 100_000  # per point: ±0.3 points at most, beyond what any curve here needs
 MAX_NETWORKS = 2_000_000  # over every point: more is more likely a typo than a plan
+MAX_POINTS = 200  # rows of one table, bars of one picture: more no longer read
+# The scales r accepted: up to the initialisers' own limit (10^6); from 10^-6, since below it
+# every start is all but the zero network (every sigmoid output 0.5 to within 10^-6, which a
+# tolerance of 0.5 already counts as solved before any update), and a subnormal r such as
+# 1e-320 loses the precision a weight needs.
+MIN_SCALE, MAX_SCALE = 1e-6, 1e6
 UNEXPLAINED = "unexplained"  # a failed network none of the doctor's checks recognised
 
 
@@ -177,6 +183,10 @@ def plan(ranges=RANGES, inits=("uniform",), hidden=((2,),), tolerances=(0.5,), s
     points = [(h, t, name, r if name in initializers.SCALED else None)
               for h in hidden for t in tolerances for name in inits
               for r in (ranges if name in initializers.SCALED else [None])]
+    if len(points) > MAX_POINTS:
+        raise XornetError(f"ranges: the lists make {len(points)} points (hidden × tolerance × "
+                          f"init × ranges), more than {MAX_POINTS} one table can show; list "
+                          "fewer values.")
     if len(points) * seeds > MAX_NETWORKS:
         raise XornetError(f"seeds: {len(points)} points × {seeds:,} seeds is "
                           f"{len(points) * seeds:,} networks, more than {MAX_NETWORKS:,}; "
@@ -274,8 +284,8 @@ def _listed(flag, values):
 
 def _scale(value):
     ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or not 0 < value <= 1e6:
-        raise XornetError(f"ranges: {value!r} is not a scale; give numbers > 0 and ≤ 10^6 "
+    if not ok or not math.isfinite(value) or not MIN_SCALE <= value <= MAX_SCALE:
+        raise XornetError(f"ranges: {value!r} is not a scale; give numbers from 10^-6 to 10^6 "
                           "(r of U(−r, r), σ of N(0, σ²)), such as 0.1,0.3,1,4.")
     return float(value)
 

@@ -31,9 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from xornet.core import losses
+from xornet.core import losses, penalties
 from xornet.core.layout import ParamLayout
 from xornet.core.network import FloatArray, Network
+from xornet.core.penalties import Penalty
 from xornet.errors import XornetError
 from xornet.population import numpy_path
 from xornet.train import restarts
@@ -43,6 +44,9 @@ from xornet.train.trainer import train
 MAX_RESOLUTION = 401  # points per axis: 161 k points per plane, far finer than a picture shows
 MIN_RESOLUTION = 3  # a line needs its two ends and a middle
 MAX_SPAN = 100.0  # in units of the model's own weights: beyond this every unit saturates
+# ... and at least this: a plane of ±10^-6 of each weight's length shows the loss flat to
+# rounding, and a span such as 1e-300 rounds every point of the plane onto the end itself
+MIN_SPAN = 1e-6
 MAX_WORK = 2 * 10**10  # multiply-adds per plane (points × rows × parameters): about a minute
 CHUNK_BYTES = 64 * 2**20  # memory of one batch of points in the forward pass
 MAX_TRAJECTORY_BYTES = 256 * 2**20  # the weights after every epoch, kept for the PCA
@@ -169,10 +173,22 @@ class Landscape:
     notes: list[str] = field(default_factory=list)  # why a slice is missing, what differed
     flat: Flat | None = None
     reproduced: bool | None = None  # retraining from the record ended at the model's weights
+    # the weight penalty (λ2, λ1) in every loss above: E = E_data + (λ2/2)·Σw² + λ1·Σ|w|, the
+    # total the model's training minimised (History.loss); (0, 0) for none
+    penalty: tuple[float, float] = (0.0, 0.0)
+
+    @property
+    def objective(self) -> str:
+        """The loss's name, and the penalty in it when there is one: "bce + l2 0.001 penalty"
+        (the total training minimised, so the end is the record's final loss)."""
+        terms = [f"{name} {value:g}" for name, value in zip(("l2", "l1"), self.penalty,
+                                                             strict=True) if value]
+        return f"{self.loss} + {' + '.join(terms)} penalty" if terms else self.loss
 
     def as_dict(self) -> dict[str, Any]:
         return {"loss": self.loss, "n_params": self.n_params, "end_loss": self.end_loss,
                 "gradient": self.gradient, "solved": self.solved, "reproduced": self.reproduced,
+                "penalty": {"l2": self.penalty[0], "l1": self.penalty[1]},
                 "line": self.line.as_dict() if self.line else None,
                 "random": self.random.as_dict(),
                 "pca": self.pca.as_dict() if self.pca else None,
@@ -190,25 +206,29 @@ class _Shape:
 
 
 def losses_at(net: Network, X: FloatArray, y: FloatArray, loss: str,
-              P: FloatArray) -> FloatArray:
+              P: FloatArray, penalty: Penalty | None = None) -> FloatArray:
     """The loss of ``net``'s architecture at every column of P (n_params, M) on checked data:
-    (M,), evaluated a batch of columns at a time (the population layout)."""
-    return _batched(net, X, y, loss, P.shape[1], lambda first, last: P[:, first:last])
+    (M,), evaluated a batch of columns at a time (the population layout); with a ``penalty``,
+    the loss plus the penalty, the total that training minimised."""
+    return _batched(net, X, y, loss, P.shape[1], lambda first, last: P[:, first:last],
+                    penalty)
 
 
 def losses_on(net: Network, X: FloatArray, y: FloatArray, loss: str, origin: FloatArray,
-              directions: FloatArray, coeffs: FloatArray) -> FloatArray:
+              directions: FloatArray, coeffs: FloatArray,
+              penalty: Penalty | None = None) -> FloatArray:
     """The loss at the points origin + Σ_k coeffs[k, m]·directions[k] (m = 0 .. M−1):
     ``directions`` (K, n_params), ``coeffs`` (K, M). Each batch of points is built only when
     it is evaluated, so memory stays bounded however large the grid or the network."""
     def points(first: int, last: int) -> FloatArray:
         return origin[:, None] + directions.T @ coeffs[:, first:last]
 
-    return _batched(net, X, y, loss, coeffs.shape[1], points)
+    return _batched(net, X, y, loss, coeffs.shape[1], points, penalty)
 
 
 def _batched(net: Network, X: FloatArray, y: FloatArray, loss: str, count: int,
-             points: Callable[[int, int], FloatArray]) -> FloatArray:
+             points: Callable[[int, int], FloatArray],
+             penalty: Penalty | None = None) -> FloatArray:
     """The loss at ``count`` points, ``points(first, last)`` giving the parameter columns
     (n_params, last − first) of each batch; a batch takes at most about CHUNK_BYTES."""
     shape = _Shape(net.layout, tuple(layer.activation for layer in net.layers))
@@ -225,10 +245,14 @@ def _batched(net: Network, X: FloatArray, y: FloatArray, loss: str, count: int,
             cols = np.ascontiguousarray(points(first, last))
             y_hat = numpy_path.forward(shape, cols, x)[-1][1]
             out[first:last], _ = per_network(y_hat, t)
+            if penalty is not None and penalty.active:  # (λ2/2)·Σw² + λ1·Σ|w| per column
+                w = cols * penalty.mask[:, None]
+                out[first:last] += (0.5 * penalty.l2 * np.einsum("pm,pm->m", w, w)
+                                    + penalty.l1 * np.abs(w).sum(axis=0))
     return out
 
 
-def _check_grid(resolution: int, span: float) -> None:
+def check_grid(resolution: int, span: float) -> None:
     """Limits checked before anything is allocated."""
     if (isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer))
             or not MIN_RESOLUTION <= resolution <= MAX_RESOLUTION):
@@ -236,8 +260,8 @@ def _check_grid(resolution: int, span: float) -> None:
                           f"{MAX_RESOLUTION} points per axis (a plane of {MAX_RESOLUTION}² "
                           f"points is finer than any picture); received {resolution!r}.")
     if (isinstance(span, bool) or not isinstance(span, (int, float, np.floating))
-            or not np.isfinite(span) or not 0 < span <= MAX_SPAN):
-        raise XornetError(f"span: expected a number above 0 and at most {MAX_SPAN:g} (how far "
+            or not np.isfinite(span) or not MIN_SPAN <= span <= MAX_SPAN):
+        raise XornetError(f"span: expected a number from {MIN_SPAN:g} to {MAX_SPAN:g} (how far "
                           f"the random plane reaches, in units of the model's own weights); "
                           f"received {span!r}.")
 
@@ -245,13 +269,15 @@ def _check_grid(resolution: int, span: float) -> None:
 # --- the line -----------------------------------------------------------------------------
 
 def line(net: Network, start: FloatArray, X: FloatArray, y: FloatArray, loss: str,
-         resolution: int = 61, alphas: tuple[float, float] = LINE_RANGE) -> Line:
+         resolution: int = 61, alphas: tuple[float, float] = LINE_RANGE,
+         penalty: Penalty | None = None) -> Line:
     """The loss along the straight line from the weights ``start`` (α = 0) to ``net``'s
     (α = 1), at ``resolution`` values of α from ``alphas[0]`` to ``alphas[1]`` (0 and 1 are
     always among them)."""
     lo, hi = alphas
     grid = np.union1d(np.linspace(lo, hi, resolution), [0.0, 1.0])
-    values = losses_on(net, X, y, loss, start, (net.params - start)[None, :], grid[None, :])
+    values = losses_on(net, X, y, loss, start, (net.params - start)[None, :], grid[None, :],
+                       penalty)
     inside = values[(grid >= 0.0) & (grid <= 1.0)]
     rise = inside - np.minimum.accumulate(inside)  # above the lowest so far on the way
     k = int(np.argmax(rise))
@@ -292,21 +318,23 @@ def random_directions(net: Network, seed: int, biases: bool = True) -> FloatArra
 
 
 def plane(net: Network, X: FloatArray, y: FloatArray, loss: str, directions: FloatArray,
-          a: FloatArray, b: FloatArray) -> FloatArray:
+          a: FloatArray, b: FloatArray, penalty: Penalty | None = None) -> FloatArray:
     """The loss at θ + a[j]·d₁ + b[i]·d₂ for every (i, j): (len(b), len(a))."""
     A, B = np.meshgrid(a, b)  # (len(b), len(a))
     coeffs = np.stack([A.ravel(), B.ravel()])  # (2, points)
-    return losses_on(net, X, y, loss, net.params, directions, coeffs).reshape(A.shape)
+    return losses_on(net, X, y, loss, net.params, directions, coeffs,
+                     penalty).reshape(A.shape)
 
 
 def random_plane(net: Network, X: FloatArray, y: FloatArray, loss: str, seed: int,
-                 resolution: int = 41, span: float = 1.0, biases: bool = True) -> Plane:
+                 resolution: int = 41, span: float = 1.0, biases: bool = True,
+                 penalty: Penalty | None = None) -> Plane:
     """The loss over the plane through ``net``'s weights spanned by two random
     filter-normalised directions, a and b from −span to span."""
-    _check_grid(resolution, span)
+    check_grid(resolution, span)
     d = random_directions(net, seed, biases)
     a = np.linspace(-span, span, resolution)
-    return Plane("random", a, a.copy(), plane(net, X, y, loss, d, a, a), d,
+    return Plane("random", a, a.copy(), plane(net, X, y, loss, d, a, a, penalty), d,
                  biases if net.bias else None)
 
 
@@ -337,32 +365,40 @@ def initial_network(net: Network) -> tuple[Network | None, str | None]:
 
 
 def record_config(training: dict[str, Any]) -> RunConfig:
-    """The RunConfig that repeats a training record's updates: its settings, for exactly its
-    number of epochs, with no stop rule but the epoch count (the last attempt of a run stops
-    on a rule after that many epochs, so the same updates happen)."""
-    keys = ("loss", "optimizer", "lr", "momentum", "batch_size", "shuffle", "seed")
+    """The RunConfig that repeats a training record's updates: its settings (its penalty and
+    learning-rate schedule too), with no stop rule but the epoch count (the last attempt of a
+    run stops on a rule after ``training["epochs"]`` epochs, so ``trajectory`` repeats that
+    many). Its epochs are that count, or the bound a recorded schedule was laid over
+    (``schedule_epochs``), so a cosine falls as it did."""
+    keys = ("loss", "optimizer", "lr", "momentum", "batch_size", "shuffle", "seed",
+            "lr_schedule", "l2", "l1", "update_order")
     given = {k: training[k] for k in keys if k in training}
-    return RunConfig(**given, epochs=int(training.get("epochs", 0)), stop_when_solved=False,
+    epochs = int(training.get("epochs", 0))
+    bound = training.get("schedule_epochs", epochs) if "lr_schedule" in given else epochs
+    return RunConfig(**given, epochs=bound, stop_when_solved=False,
                      until_crisp=False, restarts=0, target_loss=None).check()
 
 
-def trajectory(start: Network, X: FloatArray, y: FloatArray, config: RunConfig) -> FloatArray:
-    """Train a copy of ``start`` as ``config`` says, recording the weights before training and
-    after every epoch: (epochs + 1, n_params)."""
-    need = 8 * (config.epochs + 1) * start.n_params
+def trajectory(start: Network, X: FloatArray, y: FloatArray, config: RunConfig,
+               epochs: int | None = None) -> FloatArray:
+    """Train a copy of ``start`` as ``config`` says for ``epochs`` epochs (default
+    ``config.epochs``, at most that), recording the weights before training and after every
+    epoch: (epochs + 1, n_params)."""
+    epochs = config.epochs if epochs is None else min(int(epochs), config.epochs)
+    need = 8 * (epochs + 1) * start.n_params
     if need > MAX_TRAJECTORY_BYTES:
-        raise XornetError(f"epochs: the path of {config.epochs:,} epochs of {start.n_params:,} "
+        raise XornetError(f"epochs: the path of {epochs:,} epochs of {start.n_params:,} "
                           f"parameters takes {need / 2**20:,.0f} MB, more than the "
                           f"{MAX_TRAJECTORY_BYTES // 2**20} MB kept for it; use a smaller model "
                           "or fewer epochs.")
     net = Network.from_weights(start.weights, start.biases,
                                [layer.activation for layer in start.layers])
-    path = np.empty((config.epochs + 1, net.n_params))
+    path = np.empty((epochs + 1, net.n_params))
     path[0] = net.params
 
     def keep(net: Network, history: Any) -> bool:
         path[history.epochs] = net.params
-        return False
+        return history.epochs >= epochs  # stopped where the recorded run stopped
 
     train(net, X, y, config, [keep])
     return path
@@ -388,10 +424,11 @@ def principal_directions(path: FloatArray, end: FloatArray
 
 
 def pca_plane(net: Network, X: FloatArray, y: FloatArray, loss: str, path: FloatArray,
-              resolution: int = 41, margin: float = 0.25) -> Plane:
+              resolution: int = 41, margin: float = 0.25,
+              penalty: Penalty | None = None) -> Plane:
     """The loss over the plane through ``net``'s weights spanned by the path's first two
     principal directions; the grid covers the path and ``margin`` of its extent around it."""
-    _check_grid(resolution, 1.0)
+    check_grid(resolution, 1.0)
     dirs, explained, coords = principal_directions(path, net.params)
     axes = []
     for c in coords.T:
@@ -399,8 +436,8 @@ def pca_plane(net: Network, X: FloatArray, y: FloatArray, loss: str, path: Float
         pad = margin * max(hi - lo, 1e-3)
         axes.append(np.linspace(lo - pad, hi + pad, resolution))
     a, b = axes
-    path_losses = losses_at(net, X, y, loss, path.T)
-    return Plane("pca", a, b, plane(net, X, y, loss, dirs, a, b), dirs,
+    path_losses = losses_at(net, X, y, loss, path.T, penalty)
+    return Plane("pca", a, b, plane(net, X, y, loss, dirs, a, b, penalty), dirs,
                  True if net.bias else None, explained, coords, path_losses)
 
 
@@ -418,16 +455,19 @@ def flat_stretch(path_losses: FloatArray, y_hat: FloatArray, y: FloatArray) -> F
 
 def landscape(net: Network, X: Any, y: Any, *, loss: str | None = None, seed: int = 0,
               resolution: int = 41, span: float = 1.0, biases: bool = True,
-              tolerance: float = 0.1) -> Landscape:
+              tolerance: float = 0.1, l2: float | None = None,
+              l1: float | None = None) -> Landscape:
     """The line, the random plane and the principal plane of ``net``'s loss on (X, y).
 
     ``loss`` defaults to the one in the model's training record (else mse); ``seed`` seeds
     the random directions; ``resolution`` points per axis, the random plane from −span to
-    span; ``biases`` whether the random directions move the biases. The initial weights and
+    span; ``biases`` whether the random directions move the biases; ``l2`` and ``l1`` the
+    weight penalty added to every loss (default: the record's, so the surface is the one
+    training descended and its end is the record's final loss). The initial weights and
     the path come from retraining the model's record; when they cannot, or the retrained
     run does not end at the model's weights, ``notes`` says so and those slices are None.
     """
-    _check_grid(resolution, span)
+    check_grid(resolution, span)
     X, y = net.check_data(X, y)
     work = resolution**2 * len(X) * net.n_params
     if work > MAX_WORK:
@@ -437,38 +477,46 @@ def landscape(net: Network, X: Any, y: Any, *, loss: str | None = None, seed: in
                           f"multiply-adds, more than the {MAX_WORK:.0e} one plane may take; use "
                           f"a resolution of at most {fits}.")
     loss = losses.get(loss or net.training.get("loss") or "mse").name
+    lam = tuple(net.training.get(k, 0.0) if v is None else v for k, v in (("l2", l2), ("l1", l1)))
+    for name, value in zip(("l2", "l1"), lam, strict=True):
+        penalties.check(name, value)
+    penalty = Penalty(net.layout, *lam)
     notes: list[str] = []
     y_hat = net.predict(X)
     solved = bool(np.max(np.abs(y_hat - y)) <= tolerance)
-    random = random_plane(net, X, y, loss, seed, resolution, span, biases)
-    end_loss = float(losses_at(net, X, y, loss, net.params[:, None])[0])
+    random = random_plane(net, X, y, loss, seed, resolution, span, biases, penalty)
+    end_loss = float(losses_at(net, X, y, loss, net.params[:, None], penalty)[0])
     gradient = None
     if all(layer.activation.differentiable for layer in net.layers):
         dW, db = net.gradients(X, y, loss)
+        dW = [g + penalty.l2 * W + penalty.l1 * np.sign(W)  # the penalty's slope: weights only
+              for g, W in zip(dW, net.weights, strict=True)]
         gradient = float(np.sqrt(sum(np.sum(g**2) for g in [*dW, *(db or [])])))
     known = (loss, net.n_params, end_loss, gradient, solved)  # every slice shares these
+    pen = (penalty.l2, penalty.l1)
     start, why = initial_network(net)
     if start is None:
         notes.append(f"No line from the initial weights and no training path: {why}.")
-        return Landscape(*known, None, random, None, notes)
-    the_line = line(net, start.params, X, y, loss, max(resolution, 61))
+        return Landscape(*known, None, random, None, notes, penalty=pen)
+    the_line = line(net, start.params, X, y, loss, max(resolution, 61), penalty=penalty)
     try:
         config = record_config(net.training)
     except XornetError as e:
         notes.append(f"No training path: the training record cannot be repeated ({e}).")
-        return Landscape(*known, the_line, random, None, notes)
-    if config.epochs < 2:
+        return Landscape(*known, the_line, random, None, notes, penalty=pen)
+    epochs = min(int(net.training.get("epochs", 0)), config.epochs)
+    if epochs < 2:
         notes.append("No training path: the record has fewer than 2 epochs.")
-        return Landscape(*known, the_line, random, None, notes)
-    path = trajectory(start, X, y, config)
+        return Landscape(*known, the_line, random, None, notes, penalty=pen)
+    path = trajectory(start, X, y, config, epochs)
     gap = float(np.max(np.abs(path[-1] - net.params)))
     if gap > 1e-9 * max(1.0, float(np.max(np.abs(net.params)))):
-        notes.append(f"Retraining from the record ({config.epochs} epochs, seed {config.seed})"
+        notes.append(f"Retraining from the record ({epochs} epochs, seed {config.seed})"
                      f" ends {gap:.3g} away from the model's weights (another dataset or "
                      "setting?), so there is no principal plane; the line runs from the "
                      "rebuilt initial weights to the model's.")
-        return Landscape(*known, the_line, random, None, notes, reproduced=False)
-    pca = pca_plane(net, X, y, loss, path, resolution)
+        return Landscape(*known, the_line, random, None, notes, reproduced=False, penalty=pen)
+    pca = pca_plane(net, X, y, loss, path, resolution, penalty=penalty)
     assert pca.path_losses is not None
     flat = flat_stretch(pca.path_losses, y_hat, y)
-    return Landscape(*known, the_line, random, pca, notes, flat, reproduced=True)
+    return Landscape(*known, the_line, random, pca, notes, flat, reproduced=True, penalty=pen)

@@ -450,9 +450,12 @@ def training_record(config, epochs, final_loss, solved, stop_reason="", optimize
         "shuffle": config.shuffle, "seed": config.seed, "epochs": epochs,
         "final_loss": final_loss, "solved": solved,
         # only when used, so a model file of a plain run reads as it always has
-        **({"lr_schedule": config.lr_schedule}
+        # the schedule and the epoch bound it is laid over (a cosine needs it: a run that
+        # stops early, when solved, ends on a larger factor)
+        **({"lr_schedule": config.lr_schedule, "schedule_epochs": config.epochs}
            if not schedules.is_constant(config.lr_schedule) else {}),
         **({"l2": config.l2} if config.l2 else {}), **({"l1": config.l1} if config.l1 else {}),
+        **({"update_order": config.update_order} if config.update_order != "textbook" else {}),
     }
 
 

@@ -11,14 +11,13 @@ import math
 import numpy as np
 
 from xornet.errors import XornetError
+from xornet.palette import COLOURS
 from xornet.viz import style
 
-# The failure mix's colours, one per doctor code (the Okabe-Ito colours of every picture),
-# in the doctor's order; "unexplained" is grey.
-MIX_ORDER = ("diverged", "linear-hidden", "symmetric-units", "dead-relu", "saturated",
-             "plateau-3-of-4", "stuck-output", "still-learning", "unexplained")
-MIX_COLOURS = dict(zip(MIX_ORDER, (*(style.unit_colour(j) for j in (4, 7, 2, 6, 3, 0, 1, 5)),
-                                   "0.7"), strict=True))
+# The failure mix's colours, one per doctor code, in the doctor's order ("unexplained" is
+# grey): none of them is a series' colour, so a bar never reads as a curve's
+MIX_COLOURS = dict(COLOURS["diagnoses"])
+MIX_ORDER = tuple(MIX_COLOURS)
 MAX_SERIES = 8  # curves in one picture: more no longer read apart
 # The series' colours: the same Okabe-Ito colours, blue first, so the first curve is not
 # the orange of the plateau in the mix below it.
@@ -154,7 +153,7 @@ def _draw_mix(ax, study, groups):
                         color=SERIES_COLOURS[j])
             first += len(members)
     ax.set_xlim(-0.6, len(points) - 0.4)
-    ax.set_ylim(0, max(0.1, float(bottom.max()) * 1.15))
+    ax.set_ylim(0, max(0.1, float(bottom.max()) * 1.3))  # room for the legend above
     ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f} %")
     ax.set_ylabel("networks failed")
     ax.set_xlabel("initial scale r" if len(groups) == 1 else "")

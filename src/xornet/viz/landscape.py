@@ -96,7 +96,7 @@ def _line_panel(ax, ls: Landscape) -> None:
     if low > 0 and high / low > LOG_LINE:  # a tiny end would hug the axis on a linear scale
         ax.set_yscale("log")
     ax.set_xlabel(f"α   (θ = θstart + α·(θend − θstart)); {verdict}")
-    ax.set_ylabel(f"loss ({ls.loss})")
+    ax.set_ylabel(f"loss ({ls.objective})")
     ax.legend(loc="lower left", fontsize=8)
 
 
@@ -172,7 +172,7 @@ def plot_landscape(ls: Landscape, *, title: str | None = None,
         ticks = [m * 10.0**e for e in range(-6, 4) for m in (1, 3) if low <= m * 10.0**e <= high]
     bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
     bar.minorticks_off()
-    bar.set_label(f"loss ({ls.loss}, log scale; dark = low)")
+    bar.set_label(f"loss ({ls.objective}, log scale; dark = low)")
     if title is None:
         state = "solved" if ls.solved else "not solved"
         hatch = ("; hatched: the flat region, loss within 1 % of the end's"
