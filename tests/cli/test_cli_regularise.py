@@ -90,8 +90,12 @@ def test_explain_states_the_scheduled_lr():
                           "3", "--json").stdout)
     assert step["lr_factor"] == 0.125 and step["layer_lrs"] == [0.25, 0.25]
     text = _ok("explain", "--lr", "2", "--lr-schedule", "exp:0.5", "--at-epoch", "3").stdout
-    assert "the lr schedule exp:0.5 at epoch 3: each layer's lr × 0.125" in text
+    assert "the lr schedule exp:0.5 at epoch 3: lr × 0.125" in text  # one lr, not per layer
+    assert "each layer" not in text
     assert "with α = 0.25" in text
+    text = _ok("explain", "--lr", "2,4", "--lr-schedule", "exp:0.5", "--at-epoch", "3").stdout
+    assert "the lr schedule exp:0.5 at epoch 3: each layer's lr × 0.125" in text
+    assert "α1 = 0.25, α2 = 0.5" in text
 
 
 @pytest.mark.parametrize("args, fragment", [

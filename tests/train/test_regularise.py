@@ -270,7 +270,9 @@ def test_gradcheck_sees_the_penalty():
     ("exp:0.5", 4, [1, 0.5, 0.25, 0.125]),
     ("cosine", 4, [1, (1 + math.sqrt(0.5)) / 2, 0.5, (1 - math.sqrt(0.5)) / 2]),
     ("cosine:0.2", 2, [1.0, 0.2 + 0.8 * 0.5]),
-    (" Step:1:2 ", 3, [1, 2, 4]),
+    (" Step:1:0.1 ", 3, [1, 0.1, 0.01]),
+    ("cosine", 2, [1.0, 0.5]),
+    ("step:1", 2, [1.0, 0.5]),
 ])
 def test_schedule_factors(spec, epochs, expected):
     f = schedules.parse(spec, epochs)
@@ -279,7 +281,8 @@ def test_schedule_factors(spec, epochs, expected):
 
 @pytest.mark.parametrize("spec", ["", "linear", "step", "step:0", "step:2.5:0.5", "step:2:0",
                                   "step:2:nan", "exp", "exp:1.5", "exp:0", "exp:-0.1",
-                                  "cosine:2", "cosine:-1", "constant:1", "step:1:2:3", 3])
+                                  "cosine:2", "cosine:-1", "constant:1", "step:1:2:3", 3,
+                                  "step:1:2", "step:10:1.0001", "step:1:1e308"])
 def test_bad_schedules_are_refused_naming_the_field(spec):
     with pytest.raises(XornetError, match=r"^lr_schedule: "):
         schedules.parse(spec, 100)

@@ -135,7 +135,10 @@ def test_early_stopping_stops_patience_epochs_past_the_lowest_test_loss_and_rest
     assert "weights of epoch" in repr(h) and len(repr(h)) < 200
     # the model file's record is of the weights it holds: the restored epoch's
     assert net.training["restored_epoch"] == best and net.training["patience"] == patience
-    assert net.training["final_loss"] == h.loss[best] != h.final_loss
+    # and so is the History's final loss (the last epoch's is last_loss, its test loss too)
+    assert net.training["final_loss"] == h.loss[best] == h.final_loss != h.last_loss
+    assert h.last_loss == h.loss[-1] and h.final_test_loss == min(h.test_loss)
+    assert h.last_test_loss == h.test_loss[-1] != h.final_test_loss
 
 
 def test_without_a_stop_the_last_weights_stay(split):

@@ -117,6 +117,8 @@ def test_xornet_animate_takes_a_test_split(tmp_path):
     _, h = config.run(cfg, X_train, y_train, test_data=(X_test, y_test))
     assert doc["restored"] and doc["best_epoch"] == h.best_epoch
     assert doc["epochs"][-1] == h.epochs
-    assert doc["final_test_loss"] == h.test_loss[-1]
+    # the restored weights' test loss; the last epoch's beside it, labelled
+    assert doc["final_test_loss"] == h.test_loss[h.best_epoch] == min(h.test_loss)
+    assert doc["last_epoch_test_loss"] == h.test_loss[-1]
     bad = CliRunner().invoke(app, ["animate", "--patience", "5", "--out", str(out)])
     assert bad.exit_code == 2 and "--patience: early stopping watches" in bad.stderr

@@ -20,8 +20,10 @@ HELP = (
     "The network is MODEL, or the untrained network of --preset and the network flags (the "
     "default run's when none is given). --loss, --lr, --l2 and --l1 default to the ones "
     "MODEL was trained with, else to the preset's, else to the default run's. With "
-    "--lr-schedule, --at-epoch N explains the step after N epochs: its learning rate is "
-    "lr·schedule(N)."
+    "--lr-schedule, --at-epoch N explains the step after N epochs at that epoch's learning "
+    "rate, lr·schedule(N), taken from the network's weights as they are now (MODEL's "
+    "weights, not those it had after N epochs). A cosine spreads over MODEL's training "
+    "horizon (else --epochs) and stays at its end value past it."
 )
 
 
@@ -70,6 +72,10 @@ def _network(model, run):
     record = net.training  # how the model was trained, when its file says so
     known = {name: record.get(name, getattr(cfg, name))
              for name in ("loss", "lr", "l2", "l1", "lr_schedule")}
+    # the horizon the schedule was spread over (a cosine's E); a file written before it was
+    # recorded has only the epochs actually run
+    if "lr_schedule" in record:
+        known["epochs"] = record.get("schedule_epochs", record.get("epochs"))
     given = {name: getattr(cfg, name) for name in known if run[name] is not None}
     step = cfg.with_(**{**known, **given}, hidden=tuple(net.sizes[1:-1]))
     try:
@@ -125,7 +131,7 @@ say = render.print_hanging  # a long sum or product wraps under itself, never at
 
 def _print_step(con, step, digits):
     def f(v):
-        return f"{v:.{digits}g}"
+        return f"{v + 0.0:.{digits}g}"  # + 0.0: a zero is printed 0, never -0
 
     n = len(step["inputs"])
     for s in range(n):
@@ -238,8 +244,8 @@ def _print_update(con, step, f):
 
     lrs = step["layer_lrs"]
     per_layer = len(set(lrs)) > 1
-    alpha = ", ".join(f"α{k} = {v:g}" for k, v in enumerate(lrs, start=1)) if per_layer \
-        else f"α = {lrs[0]:g}"
+    alpha = ", ".join(f"α{k} = {f(v)}" for k, v in enumerate(lrs, start=1)) if per_layer \
+        else f"α = {f(lrs[0])}"
     table = Table(title=f"4. Update: w ← w − α·∂E/∂w with {alpha}", title_justify="left",
                   title_style="bold cyan")
     script = step["script"] is not None
@@ -248,14 +254,15 @@ def _print_update(con, step, f):
     for col in columns:
         table.add_column(col, justify="right")
     for p in step["parameters"]:
-        lr = (f"{p['lr']:g}",) if per_layer else ()
+        lr = (f(p["lr"]),) if per_layer else ()
         extra = (f(p["script_new"]),) if script else ()
         table.add_row(p["name"], p["matrix"], f(p["old"]), f(p["gradient"]), *lr, f(p["new"]),
                       *extra)
     con.print()
     if not _schedule_is_constant(step):
-        say(con, f"  the lr schedule {step['lr_schedule']} at epoch {step['epoch']}: each "
-                 f"layer's lr × {f(step['lr_factor'])}")
+        whose = "each layer's lr" if isinstance(step["lr"], list) else "lr"
+        say(con, f"  the lr schedule {step['lr_schedule']} at epoch {step['epoch']}: {whose} "
+                 f"× {f(step['lr_factor'])}")
     con.print(table)
 
 

@@ -23,7 +23,7 @@ Loss = Annotated[str | None, Option(help="mse, sse or bce (targets in [0, 1]).")
 Optimizer = Annotated[str | None, Option(help="sgd, adam or perceptron.")]
 Momentum = Annotated[float | None, Option(help="Momentum for sgd (0 = plain).")]
 Lr = Annotated[str | None, Option(help="Learning rate α; a comma list such as 0.5,2 gives each weight layer its own (input side first).")]  # noqa: E501
-LrSchedule = Annotated[str | None, Option(help="constant, step:N:F (α times F every N epochs), exp:G (times G each epoch) or cosine (down to 0 over --epochs; cosine:M ends at M·α).")]  # noqa: E501
+LrSchedule = Annotated[str | None, Option(help="constant, step:N:F (α times F every N epochs, F ≤ 1), exp:G (times G each epoch) or cosine (down to 0 over --epochs; cosine:M ends at M·α).")]  # noqa: E501
 L2 = Annotated[float | None, Option(help="L2 penalty λ2: adds (λ2/2)·Σw² over the weights (not biases) to the loss.")]  # noqa: E501
 L1 = Annotated[float | None, Option(help="L1 penalty λ1: adds λ1·Σ|w| over the weights (not biases) to the loss.")]  # noqa: E501
 Epochs = Annotated[int | None, Option(help="Maximum number of epochs.")]

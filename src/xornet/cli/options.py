@@ -2,6 +2,7 @@
 
 import math
 import os
+from contextlib import contextmanager
 
 from xornet.cli import wording
 from xornet.core import numbers
@@ -113,3 +114,16 @@ def split_data(X, y, share, data_seed, dataset):
     with wording.flags_in_errors("test_split"):
         X, y, X_test, y_test = datasets.train_test_split(X, y, share, data_seed)
     return X, y, (X_test, y_test)
+
+
+@contextmanager
+def errors_as_test_split():
+    """A library error about ``test_data`` said as about --test-split, the flag that made the
+    test set (the library names its argument; the person typed the flag)."""
+    try:
+        yield
+    except XornetError as e:
+        name, colon, rest = str(e).partition(": ")
+        if name != "test_data" or not colon:
+            raise
+        raise XornetError(f"--test-split: {rest}") from None

@@ -145,17 +145,19 @@ def animate(
     options.check_patience(patience, test_split)
     X, y, name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     viz.animate.check_shape(X.shape[1], y.shape[1])
-    test = None
-    if test_split is not None:
-        X, y, test = options.split_data(X, y, test_split, data_seed,
-                                        None if csv else dataset or "xor")
     cfg = flags.build_config(**run, dataset=dataset)  # sine: as `xornet train` runs it
     if patience is not None:
         cfg = cfg.with_(patience=patience).check()
+    test = None
+    if test_split is not None:
+        cfg.check_targets(y)  # the whole data's targets, as without a split, not a part's
+        X, y, test = options.split_data(X, y, test_split, data_seed,
+                                        None if csv else dataset or "xor")
     show = not json_out
     with render.progress("training", cfg.epochs, show=show, absolute=True,
                          piped=f"animating: training up to {cfg.epochs} epochs, then drawing "
-                         f"{frames} frames…" if show else None) as tick:
+                         f"{frames} frames…" if show else None) as tick, \
+            options.errors_as_test_split():
         recording = viz.record_training(cfg, X, y, frames, progress=lambda done, _: tick(done),
                                         test_data=test)
     started = time.perf_counter()
@@ -174,20 +176,33 @@ def _report_animation(path, recording, frames, seconds, json_out):
                            "final_loss": history.final_loss, "solved": history.solved,
                            "solved_epoch": history.solved_epoch, "render_seconds": seconds,
                            "final_test_loss": history.final_test_loss,
-                           "best_epoch": history.best_epoch, "restored": history.restored})
+                           "best_epoch": history.best_epoch, "restored": history.restored,
+                           "last_epoch_loss": history.last_loss,
+                           "last_epoch_test_loss": history.last_test_loss})
         return
     print(path)
     con = render.console()
     spacing = "log-spaced" if len(epochs) < epochs[-1] + 1 else "every epoch"
     con.print(f"{len(epochs)} frames at epochs 0 … {epochs[-1]} ({spacing}), rendered in "
               f"{seconds:.1f} s")  # two short lines: a longer time never rewraps them
-    con.print(f"final loss {render.num(history.final_loss, 4)}, "
-              + (f"solved at epoch {history.solved_epoch}" if history.solved else "not solved"))
+    solved = f"solved at epoch {history.solved_epoch}" if history.solved else "not solved"
+    if history.restored:  # the weights kept are best_epoch's: their losses come first
+        con.print(f"early stopping: epoch {history.best_epoch} restored, loss "
+                  f"{render.num(history.final_loss, 4)}, test loss "
+                  f"{render.num(history.final_test_loss, 4)}")
+        con.print(f"{solved}; last epoch {history.epochs}: loss "
+                  f"{render.num(history.last_loss, 4)}, test loss "
+                  f"{render.num(history.last_test_loss, 4)}")
+        return _frames_note(history, epochs, frames, con)
+    con.print(f"final loss {render.num(history.final_loss, 4)}, {solved}")
     if history.test_loss:
         lowest = history.loss_at(history.best_epoch, "test_loss")
-        con.print(f"final test loss {render.num(history.test_loss[-1], 4)}, lowest "
-                  f"{render.num(lowest, 4)} at epoch {history.best_epoch}"
-                  + (" (early stopping)" if history.restored else ""))
+        con.print(f"final test loss {render.num(history.final_test_loss, 4)}, lowest "
+                  f"{render.num(lowest, 4)} at epoch {history.best_epoch}")
+    _frames_note(history, epochs, frames, con)
+
+
+def _frames_note(history, epochs, frames, con):
     if len(epochs) < frames:
         con.print(f"[yellow]the run has only {history.epochs} epochs, so every epoch is a "
                   f"frame[/yellow]; train longer with --no-early-stop or --epochs N for "

@@ -54,20 +54,22 @@ def train(
         require("viz", "--plot" if plot is not None else "--animate")
         _check_pictures(plot, animate, [("--csv", csv), ("--from", start_from)])
     X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
-    test = None
-    if test_split is not None:
-        X, y, test = options.split_data(X, y, test_split, data_seed,
-                                        None if csv else dataset or "xor")
     cfg = flags.build_config(**run, dataset=dataset)  # sine: a linear output and mse
     if patience is not None:
         cfg = cfg.with_(patience=patience).check()
+    test = None
+    if test_split is not None:
+        cfg.check_targets(y)  # the whole data's targets, as without a split, not a part's
+        X, y, test = options.split_data(X, y, test_split, data_seed,
+                                        None if csv else dataset or "xor")
     start = None
     if start_from:
         start, cfg = _start_from(start_from, run, cfg)
     if save is not None:  # before training: a path that cannot be saved to is said at once
         _check_save(save, cfg, X, y, start)
     show_progress = not (quiet or json_out)
-    net, history = _run_with_progress(cfg, X, y, show_progress, start, test)
+    with options.errors_as_test_split():
+        net, history = _run_with_progress(cfg, X, y, show_progress, start, test)
     net.training = {"dataset": data_name, "preset": run["preset"], **net.training,
                     "hidden": list(cfg.hidden), "init": cfg.init}
     if csv is None and datasets.kind(dataset or "xor") != "truth table":
@@ -105,14 +107,17 @@ def _split_metrics(cfg, net, X, y, test):
     accuracy (0/1 targets, else None), largest error and RMSE. Measured on the weights the
     user gets (after early stopping, the restored ones)."""
     from xornet.core import losses
+    from xornet.core.penalties import Penalty
     from xornet.train.trainer import row_accuracy
 
     loss = losses.get(cfg.loss)
+    # the weight penalty (0 without --l2/--l1): the same for both parts, as the curves add it
+    penalty = Penalty(net.layout, cfg.l2, cfg.l1).value(net.params)
     out = {}
     for part, (rows, targets) in (("train", (X, y)), ("test", test)):
         y_hat = net.predict(rows)
         out[part] = {
-            "rows": len(rows), "loss": float(loss.value(y_hat, targets)),
+            "rows": len(rows), "loss": float(loss.value(y_hat, targets)), "penalty": penalty,
             "accuracy": row_accuracy(y_hat, targets == 1.0) if datasets.is_boolean(targets)
             else None,
             "max_error": float(np.max(np.abs(y_hat - targets))),
@@ -130,7 +135,10 @@ def _split_json(history, share, metrics):
     return {**doc, "test_split": share, "train": metrics["train"], "test": metrics["test"],
             "test_loss_curve": _thin(history, "test_loss"),
             "test_accuracy_curve": _thin(history, "test_accuracy"),
-            "best_epoch": history.best_epoch, "restored": history.restored}
+            "best_epoch": history.best_epoch, "restored": history.restored,
+            # final_loss is the kept weights' (best_epoch's after early stopping); the last
+            # epoch's, for comparison
+            "last_epoch_loss": history.last_loss, "last_epoch_test_loss": history.last_test_loss}
 
 
 def _pictures(cfg, net, history, X, y, data_name, plot, animate, test=None):
@@ -272,6 +280,14 @@ def _run_with_progress(cfg, X, y, show_progress, start=None, test=None):
             state["progress"].stop()
 
 
+def _test_line(m):
+    """The test rows in a few words, e.g. "test 60 rows: loss 0.1892, accuracy 93.3%"."""
+    accuracy = "" if m["accuracy"] is None else f", accuracy {m['accuracy']:.1%}"
+    total = f" (+ penalty = {render.num(m['loss'] + m['penalty'])})" if m["penalty"] else ""
+    rows = "row" if m["rows"] == 1 else "rows"
+    return f"test {m['rows']} {rows}: loss {render.num(m['loss'])}{total}{accuracy}"
+
+
 def _summary(history):
     if history.solved and history.crisp_epoch is not None:
         state = f"solved at epoch {history.solved_epoch}, hidden units crisp at " \
@@ -283,15 +299,16 @@ def _summary(history):
         state = f"not solved (largest error {render.num(history.max_error)})"
     loss = f"final loss {render.num(history.final_loss, 6)}"
     if history.restored:  # the weights are those of best_epoch, and so is their loss
-        loss = f"loss {render.num(history.loss_at(history.best_epoch), 6)} " \
-               f"(epoch {history.best_epoch})"
+        loss = f"loss {render.num(history.final_loss, 6)} (epoch {history.best_epoch})"
     return f"{history.epochs} epochs, {loss}, {state}, {history.wall_time * 1e3:.1f} ms"
 
 
 def _print_result(cfg, data_name, net, history, X, y, y_hat, save, quiet, metrics=None):
     con = render.console()
-    if quiet:
+    if quiet:  # the summary, and with a test set one short line of its numbers
         con.print(_summary(history))
+        if metrics is not None:
+            con.print(_test_line(metrics["test"]))
         return
     if cfg.optimizer == "perceptron":
         how = f"perceptron rule lr={cfg.lr:g}, online in order"  # one lr (RunConfig.check)
@@ -331,16 +348,22 @@ def _metrics_line(history, y, y_hat):
 
 def _split_lines(metrics):
     """Two lines, the training rows then the test rows, e.g. "train 140 rows, loss 0.1405,
-    accuracy 95.7%, max |ŷ − y| 0.9257, RMSE 0.1949"."""
+    accuracy 95.7%, max |ŷ − y| 0.9257, RMSE 0.1949" (the losses of the data alone); with a
+    weight penalty a third gives each plus the penalty, the loss the curves show."""
     width = len(str(metrics["train"]["rows"]))
     lines = []
     for part in ("train", "test"):
         m = metrics[part]
         accuracy = "" if m["accuracy"] is None else f", accuracy {m['accuracy']:.1%}"
         rows = "row " if m["rows"] == 1 else "rows"
-        lines.append(f"{part:<5} {m['rows']:>{width}} {rows}, loss {render.num(m['loss'])}"
-                     f"{accuracy}, max |ŷ − y| {render.num(m['max_error'])}, "
-                     f"RMSE {render.num(m['rmse'])}")
+        lines.append(f"{part:<5} {m['rows']:>{width}} {rows.rstrip()}, loss "
+                     f"{render.num(m['loss'])}{accuracy}, max |ŷ − y| "
+                     f"{render.num(m['max_error'])}, RMSE {render.num(m['rmse'])}")
+    penalty = metrics["train"]["penalty"]
+    if penalty:  # the losses above are the data's; the curves and the summary add it
+        lines.append(f"+ penalty {render.num(penalty)}, as the curves and summary: "
+                     f"train {render.num(metrics['train']['loss'] + penalty)}, "
+                     f"test {render.num(metrics['test']['loss'] + penalty)}")
     return lines
 
 

@@ -12,6 +12,9 @@ Beside the training loss a History keeps, per epoch and thinned the same way, th
 Keras users know from ``history.history`` (``loss``, ``accuracy``, ``val_loss``,
 ``val_accuracy``): ``train_accuracy`` (0/1 targets only), and with a test set ``test_loss``
 and ``test_accuracy``. Each is empty when it does not apply, else as long as ``loss``.
+With a weight penalty ``test_loss`` is the test rows' E_data plus the same penalty (it
+depends on the weights only), as Keras's ``val_loss`` includes the regularisation losses:
+the two curves then differ only by the data, and early stopping watches that total.
 """
 
 import bisect
@@ -47,7 +50,16 @@ class History:
 
     @property
     def final_loss(self) -> float:
-        """The loss after the last epoch (nan before any was recorded)."""
+        """The loss of the weights the run ends with (nan before any was recorded): after
+        the last epoch, or after early stopping restored them, that of ``best_epoch``."""
+        if self.restored and self.best_epoch is not None:
+            return self.loss_at(self.best_epoch)
+        return self.last_loss
+
+    @property
+    def last_loss(self) -> float:
+        """The loss after the last epoch run (nan before any was recorded); after early
+        stopping it belongs to weights that were then replaced (see ``final_loss``)."""
         return self.loss[-1] if self.loss else math.nan
 
     @property
@@ -57,7 +69,15 @@ class History:
 
     @property
     def final_test_loss(self) -> float | None:
-        """The test loss after the last epoch (None without a test set)."""
+        """The test loss of the weights the run ends with, as ``final_loss`` (None without
+        a test set)."""
+        if self.restored and self.best_epoch is not None and self.test_loss:
+            return self.loss_at(self.best_epoch, "test_loss")
+        return self.last_test_loss
+
+    @property
+    def last_test_loss(self) -> float | None:
+        """The test loss after the last epoch run (None without a test set)."""
         return self.test_loss[-1] if self.test_loss else None
 
     def loss_at(self, epoch, curve=None):
@@ -97,7 +117,7 @@ class History:
         """One line: epochs, final loss, when it was solved, why it stopped."""
         parts = [f"{self.epochs} epochs", f"final loss {self.final_loss:.4g}"]
         if self.test_loss:
-            parts.append(f"test loss {self.test_loss[-1]:.4g}")
+            parts.append(f"test loss {self.final_test_loss:.4g}")
         if self.solved_epoch is not None:
             parts.append(f"solved at epoch {self.solved_epoch}")
         if self.stop_reason:

@@ -3,7 +3,8 @@
 A schedule is written as a short spec string (``RunConfig.lr_schedule``, ``--lr-schedule``):
 
     constant       factor 1 in every epoch (the default: no schedule)
-    step:N:F       multiply by F every N epochs: factor F^⌊t/N⌋ (``step:N`` means F = 0.5)
+    step:N:F       multiply by F every N epochs: factor F^⌊t/N⌋ (0 < F ≤ 1; ``step:N`` means
+                   F = 0.5; a schedule that only grows the rate is refused, as for exp)
     exp:G          multiply by G every epoch: factor G^t (0 < G ≤ 1, e.g. exp:0.999)
     cosine         half a cosine from 1 down to 0 over the run's epochs E:
                    factor ½·(1 + cos(π·t/E)); ``cosine:M`` ends at M instead of 0:
@@ -11,8 +12,10 @@ A schedule is written as a short spec string (``RunConfig.lr_schedule``, ``--lr-
 
 t is the number of epochs already done when an epoch starts, so the first epoch (t = 0)
 always uses the given learning rate, and every update of one epoch uses the same one.
-E is ``RunConfig.epochs`` (the cosine needs to know where the run ends; with a stop rule
-such as "solved" a run may end earlier, on a larger factor). The trainer multiplies the
+E is ``RunConfig.epochs``, the cosine's horizon (the cosine needs to know where the run
+ends; with a stop rule such as "solved" a run may end earlier, on a larger factor). Past
+the horizon (t > E) the cosine stays at its end value M: it never climbs back. Every factor
+is a finite number in [0, 1] for every t. The trainer multiplies the
 learning rate (one number, or one per layer) by ``schedule(t)`` at the start of each epoch.
 Cosine annealing is Loshchilov & Hutter, "SGDR: Stochastic gradient descent with warm
 restarts" (ICLR 2017), without the restarts.
@@ -44,14 +47,15 @@ def parse(spec: str, epochs: int) -> Callable[[int], float]:
         return constant
     if name == "step" and len(args) in (1, 2):
         every = _whole(args[0], spec)
-        factor = _number(args[1], spec, "F", high=None) if len(args) == 2 else STEP_FACTOR
+        factor = _number(args[1], spec, "F", high=1.0) if len(args) == 2 else STEP_FACTOR
         return lambda t: factor ** (t // every)
     if name == "exp" and len(args) == 1:
         gamma = _number(args[0], spec, "G", high=1.0)
         return lambda t: gamma ** t
     if name == "cosine" and len(args) <= 1:
         low = _number(args[0], spec, "M", high=1.0, zero=True) if args else 0.0
-        return lambda t: low + (1.0 - low) * 0.5 * (1.0 + math.cos(math.pi * t / epochs))
+        return lambda t: low + (1.0 - low) * 0.5 * (
+            1.0 + math.cos(math.pi * min(t, epochs) / epochs))  # past the horizon: stays at M
     raise _bad(spec)
 
 
@@ -67,8 +71,8 @@ def is_constant(spec: str) -> bool:
 
 def _bad(spec: object) -> XornetError:
     return XornetError(f"lr_schedule: {spec!r} is not a schedule; write constant, step:N:F "
-                       "(times F every N epochs), exp:G (times G every epoch, 0 < G ≤ 1) or "
-                       "cosine (down to 0 over the epochs; cosine:M ends at M).")
+                       "(times F every N epochs, 0 < F ≤ 1), exp:G (times G every epoch, "
+                       "0 < G ≤ 1) or cosine (down to 0 over the epochs; cosine:M ends at M).")
 
 
 def _whole(text: str, spec: str) -> int:

@@ -18,7 +18,8 @@ update from the whole set's forward pass) and these methods:
 ``history.loss[j]`` is the loss on the whole training set after j epochs, so
 ``history.loss[0]`` is the loss of the initial weights and a run of E epochs records E + 1
 values. With a test set, ``history.test_loss[j]`` is the loss on the held-out rows at the
-same moment; they are only ever evaluated, never learned from.
+same moment (plus the same weight penalty, so the two curves compare); they are only ever
+evaluated, never learned from.
 """
 
 import math
@@ -330,6 +331,8 @@ class NetworkLearner:
         for layer, (x, z, a) in zip(layers, cached, strict=True):
             layer.x, layer.z, layer.a = x, z, a
         test_loss = float(self.loss_fn.value(y_hat, y_test))
+        if self.penalty is not None:  # as Keras's val_loss: on the same footing as the loss
+            test_loss += self.penalty.value(self.net.params)
         if not math.isfinite(test_loss):
             raise diverged(done, "the test loss", self.history)
         if test_loss < self.best_test:  # strictly lower, as Keras's min_delta=0 compares
@@ -401,10 +404,10 @@ def train(net, X, y, config, callbacks=(), test_data=None):
         check_test_data(net, config, None)  # patience without a test set is refused
     learner = NetworkLearner(net, X, y, config, test_data)
     history = Trainer(learner, X, y, callbacks).run()
+    # final_loss: the loss of the weights kept (after early stopping, best_epoch's)
     net.training = training_record(config, history.epochs, history.final_loss, history.solved)
-    if history.restored:  # the weights are those of best_epoch: so is the loss on record
-        net.training.update(final_loss=history.loss_at(history.best_epoch),
-                            restored_epoch=history.best_epoch, patience=config.patience)
+    if history.restored:
+        net.training.update(restored_epoch=history.best_epoch, patience=config.patience)
     return history
 
 

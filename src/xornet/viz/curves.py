@@ -108,9 +108,13 @@ def plot_loss(history: History, *, loss_name: str | None = None, log_epochs: boo
     LossView(ax, history, loss_name=loss_name, log_epochs=log_epochs)
     state = (f"solved at epoch {history.solved_epoch}" if history.solved_epoch is not None
              else "not solved")
-    if history.test_loss:
+    if history.restored:  # the weights kept are best_epoch's: their losses, not the last
+        default = (f"Training and test loss, {state}\n{history.epochs} epochs, epoch "
+                   f"{history.best_epoch} restored: loss {history.final_loss:.3g}, test "
+                   f"{history.final_test_loss:.3g}")
+    elif history.test_loss:
         default = (f"Training and test loss\n{history.epochs} epochs, final loss "
-                   f"{history.final_loss:.3g}, test {history.test_loss[-1]:.3g}, {state}")
+                   f"{history.final_loss:.3g}, test {history.final_test_loss:.3g}, {state}")
     else:
         default = (f"Training loss\n{history.epochs} epochs, final loss "
                    f"{history.final_loss:.3g}, {state}")
