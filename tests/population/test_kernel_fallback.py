@@ -151,7 +151,7 @@ def test_the_cache_looks_warm_only_with_a_fresh_index(tmp_path, monkeypatch):
     (tmp_path / "kernel.py").write_text("# the source")
     assert not kernel.cache_is_warm()  # no index anywhere
     version = metadata.version("numba").encode()  # numba writes its version into the index
-    index = cache / "x" / "kernel._train_blocks-148.py311.nbi"
+    index = cache / "x" / "kernel._train_block-148.py311.nbi"
     index.parent.mkdir()
     index.write_bytes(version)
     os.utime(index, (1, 1))  # older than the source, no digest of it: numba would recompile
@@ -179,7 +179,7 @@ def test_an_empty_numba_cache_dir_is_cold_whatever_lies_beside_the_source(tmp_pa
 
     (tmp_path / "kernel.py").write_text("# the source")
     (tmp_path / "__pycache__").mkdir()
-    beside = tmp_path / "__pycache__" / "kernel._train_blocks-148.py311.nbi"
+    beside = tmp_path / "__pycache__" / "kernel._train_block-148.py311.nbi"
     beside.write_bytes(metadata.version("numba").encode())
     monkeypatch.setattr(kernel, "__file__", str(tmp_path / "kernel.py"))
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)

@@ -104,7 +104,7 @@ def unsupported(setup):
 
 def cache_is_warm():
     """Whether numba's cache already holds the compiled kernel (so ``load`` takes a moment,
-    not the ~20 s of a first compile). Looks for the entry point's cache index where numba
+    not the many seconds of a first compile). Looks for the entry point's cache index where numba
     keeps it (in ``NUMBA_CACHE_DIR`` when that is set, which numba then uses alone; else
     beside this file) and reads it as bytes, never unpickling it: numba stamps the index with
     the SHA-256 of this file's bytes and with its own version, and recompiles when either
@@ -122,7 +122,7 @@ def cache_is_warm():
         if not os.path.isdir(folder):
             continue
         for name in os.listdir(folder):
-            if name.startswith("kernel._train_blocks-") and name.endswith(".nbi"):
+            if name.startswith("kernel._train_block-") and name.endswith(".nbi"):
                 index = os.path.join(folder, name)
                 with open(index, "rb") as f:
                     data = f.read()
@@ -215,18 +215,18 @@ def _compile(numba):
     module's globals), compile the entry point and warm it up; on any failure put the plain
     functions back before re-raising, so the module is never left half-replaced."""
     g = globals()
-    names = (*_HELPERS, "_expm1_parts", "_train_block")
+    names = (*_HELPERS, *_STEPS, "_expm1_parts")
     _PLAIN.update({name: g[name] for name in names if name not in _PLAIN})
     jit = {name: numba.njit(cache=True, inline="always", error_model="numpy")
            for name in _HELPERS}
+    jit.update({name: numba.njit(cache=True, error_model="numpy") for name in _STEPS})
     # the polynomial alone may fuse multiply and add (faster, and no less accurate);
     # LLVM still inlines it into the loops, which stay vectorised
     jit["_expm1_parts"] = numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
-    jit["_train_block"] = numba.njit(cache=True, error_model="numpy")
     try:
         for name, decorate in jit.items():
             g[name] = decorate(_PLAIN[name])
-        kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_train_blocks)
+        kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_train_block)
         _warm_up(kernel)
     except BaseException:
         g.update(_PLAIN)
@@ -257,7 +257,7 @@ def train(setup, P, threads=None):
     layout = setup.layout
     ranges = [activations.get(a) for a in setup.activations]
     args = (
-        block, np.ascontiguousarray(setup.lrs.T), setup.row_layers(),
+        np.ascontiguousarray(setup.lrs.T), setup.row_layers(),
         np.ascontiguousarray(setup.X),
         np.ascontiguousarray(setup.y),
         np.array(layout.sizes, dtype=np.int64),
@@ -281,7 +281,7 @@ def train(setup, P, threads=None):
         for k in range(*run):  # block by block, so Ctrl+C waits for one block at most
             if stop.is_set():
                 return
-            _compiled(P, k, k + 1, *args)
+            _compiled(P, k * block, min(k * block + block, n), *args)
 
     if threads == 1 or len(runs) == 1:
         train_run((0, n_blocks))
@@ -301,7 +301,7 @@ def train(setup, P, threads=None):
 def _warm_up(kernel):
     """One tiny call with the real argument types: compiles or loads the machine code."""
     i64 = np.zeros(1, dtype=np.int64)
-    kernel(np.zeros((3, 1)), 0, 1, 1, np.ones((1, 1)), np.zeros(3, np.int64),
+    kernel(np.zeros((3, 1)), 0, 1, np.ones((1, 1)), np.zeros(3, np.int64),
            np.zeros((1, 2)), np.zeros((1, 1)),
            np.array([2, 1], np.int64), np.zeros(1, np.int64), np.array([2], np.int64),
            np.zeros(1, np.int64), MSE, SGD, 0.0, 1, 1, 0.1, False, -1, np.zeros(1), np.ones(1),
@@ -311,27 +311,14 @@ def _warm_up(kernel):
 
 # --- the compiled code: plain Python until load() ------------------------------------------
 
-def _train_blocks(P, b0, b1, block, lrs, row_layer, X, Y, sizes, w_at, b_at, acts, loss, opt,
-                  momentum, epochs, batch, tol, stop_solved, crisp_wait, lows, highs, target,
-                  solved_epoch, epochs_run, diverged_epoch, c):
-    """Blocks b0..b1-1 of ``block`` networks (columns of P), one after another; lrs is
-    (L, N), one learning rate per weight layer and network, and row_layer the layer of each
-    row of P."""
-    for k in range(b0, b1):
-        first = k * block
-        last = min(first + block, P.shape[1])
-        _train_block(P, first, last, lrs, row_layer, X, Y, sizes, w_at, b_at, acts, loss, opt,
-                     momentum, epochs, batch, tol, stop_solved, crisp_wait, lows, highs, target,
-                     solved_epoch, epochs_run, diverged_epoch, c)
-
-
 def _train_block(P, first, last, lrs, row_layer, X, Y, sizes, w_at, b_at, acts, loss, opt, momentum,
                  epochs, batch, tol, stop_solved, crisp_wait, lows, highs, target, solved_epoch,
                  epochs_run, diverged_epoch, c):
-    """Networks first..last-1 (columns of P): the loop of ``training._loop``, per block;
-    c holds the core's constants. With ``crisp_wait`` ≥ 0 a solved network trains on until
-    its hidden units are crisp (at most ``crisp_wait`` epochs); lows/highs are each layer's
-    activation range."""
+    """Networks first..last-1 (columns of P, one block): the loop of ``training._loop``;
+    lrs is (L, N), one learning rate per weight layer and network, row_layer the layer of
+    each row of P, and c holds the core's constants. With ``crisp_wait`` ≥ 0 a solved
+    network trains on until its hidden units are crisp (at most ``crisp_wait`` epochs);
+    lows/highs are each layer's activation range."""
     B, n, n_layers, n_params = last - first, X.shape[0], len(acts), P.shape[0]
     Pb = np.zeros((n_params + 1, B))  # + a row of zeros: the bias of layers without one
     Pb[:n_params] = P[:, first:last]
@@ -349,7 +336,7 @@ def _train_block(P, first, last, lrs, row_layer, X, Y, sizes, w_at, b_at, acts, 
     top = at[n_layers - 1]  # the output layer's first row
     t = 0  # Adam's step count: every live network of the block steps together
     for epoch in range(1, epochs + 2):
-        _forward(Pb, X, 0, n, sizes, w_at, b_at, acts, at, A, c)
+        _forward(Pb, X, np.int64(0), n, sizes, w_at, b_at, acts, at, A, c)  # (see _STEPS)
         _loss_value(A, Y, top, loss, value, worst)
         if _record(epoch - 1, value, worst, live, first, loss, epochs, tol, stop_solved,
                    crisp_wait, lows, highs, target, A, at, Y, top, solved_epoch, epochs_run,
@@ -686,7 +673,7 @@ def _grid_blocks(b0, b1, p0, lrs, row_layer, block, X, Y, sizes, w_at, b_at, act
         live = np.ones(B, dtype=np.bool_)
         value, prod, compl, check = np.empty(B), np.empty(B), np.empty(B), np.zeros(B)
         for t in range(steps):
-            _forward(Pb, X, 0, n, sizes, w_at, b_at, acts, at, A, c)
+            _forward(Pb, X, np.int64(0), n, sizes, w_at, b_at, acts, at, A, c)
             if loss == BCE:
                 _bce_values(A, Y, top, value, prod, compl, c.clip)
             else:
@@ -714,8 +701,10 @@ def _grid_blocks(b0, b1, p0, lrs, row_layer, block, X, Y, sizes, w_at, b_at, act
             if n_live == 0:
                 break
             if t + 1 < steps:
-                _backward(Pb, G, X, Y, 0, n, sizes, w_at, b_at, acts, at, A, D, loss, c)
-                _update(Pb, G, G, G, lr, row_layer, live, SGD, 0.0, 1, check, c)
+                _backward(Pb, G, X, Y, np.int64(0), n, sizes, w_at, b_at, acts, at, A, D,
+                          loss, c)
+                _update(Pb, G, G, G, lr, row_layer, live, np.int64(SGD), 0.0, np.int64(1),
+                        check, c)
 
 
 def _bce_values(A, Y, top, value, prod, rest, clip):
@@ -905,6 +894,13 @@ def _expm1(x):
     return scale * p + (scale - 1.0)
 
 
-_HELPERS = ("_forward", "_loss_value", "_bce_value", "_record", "_crisp", "_backward",
-            "_output_delta", "_update", "_axpy", "_axpy_scalar", "_axpy_slope", "_slope",
-            "_activate", "_expm1")
+# The steps of an epoch are compiled once each, as functions of their own, and called from
+# both entry points (``_train_block`` and ``_grid_blocks``); the small helpers they use are
+# inlined into them, so the loops over a block stay vectorised. Inlining the steps too would
+# make numba type one huge function (and the grid's copy of it again): a cold compile took
+# about twice the CPU time, for the same machine code speed. Each step must be called with
+# the same argument types everywhere, or numba compiles it again: a literal 0 or 1 passed
+# where a variable goes elsewhere is typed as its own type, hence ``np.int64(0)`` there.
+_STEPS = ("_forward", "_loss_value", "_record", "_backward", "_update")
+_HELPERS = ("_bce_value", "_crisp", "_output_delta", "_axpy", "_axpy_scalar", "_axpy_slope",
+            "_slope", "_activate", "_expm1")
