@@ -31,10 +31,10 @@ run: $(VENV)/.installed $(VENV)/.kernel
 	$(BIN)/xornet train --save xor-model.json --plot figures
 
 # numba compiles the population kernel (sweep, inits, fractal, the playground's panel) the
-# first time it is used, about half a minute; compile it once here, into numba's cache, so
+# first time it is used, about 20 s; compile it once here, into numba's cache, so
 # the first of those commands starts at once. Redone when the kernel's source changes.
 $(VENV)/.kernel: $(VENV)/.installed src/xornet/population/kernel.py
-	@echo "compiling the population kernel once (about 30 s; numba caches it)..."
+	@echo "compiling the population kernel once (about 20 s; numba caches it)..."
 	$(BIN)/python -c "from xornet.population import kernel; kernel.load_grid()"
 	touch $@
 
