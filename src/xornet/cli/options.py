@@ -116,6 +116,19 @@ def split_data(X, y, share, data_seed, dataset):
     return X, y, (X_test, y_test)
 
 
+def held_out(cfg, X, y, test_split, patience, data_seed, dataset):
+    """The run and the rows it trains on, as ``train`` and ``animate`` share them: ``cfg``
+    with ``--patience``, and with ``--test-split`` (X_train, y_train, (X_test, y_test)), the
+    whole data's targets checked first (as without a split, not a part's); else test None."""
+    if patience is not None:
+        cfg = cfg.with_(patience=patience).check()
+    if test_split is None:
+        return cfg, X, y, None
+    cfg.check_targets(y)
+    X, y, test = split_data(X, y, test_split, data_seed, dataset)
+    return cfg, X, y, test
+
+
 @contextmanager
 def errors_as_test_split():
     """A library error about ``test_data`` said as about --test-split, the flag that made the

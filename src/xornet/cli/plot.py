@@ -146,13 +146,8 @@ def animate(
     X, y, name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     viz.animate.check_shape(X.shape[1], y.shape[1])
     cfg = flags.build_config(**run, dataset=dataset)  # sine: as `xornet train` runs it
-    if patience is not None:
-        cfg = cfg.with_(patience=patience).check()
-    test = None
-    if test_split is not None:
-        cfg.check_targets(y)  # the whole data's targets, as without a split, not a part's
-        X, y, test = options.split_data(X, y, test_split, data_seed,
-                                        None if csv else dataset or "xor")
+    cfg, X, y, test = options.held_out(cfg, X, y, test_split, patience, data_seed,
+                                       None if csv else dataset or "xor")
     show = not json_out
     with render.progress("training", cfg.epochs, show=show, absolute=True,
                          piped=f"animating: training up to {cfg.epochs} epochs, then drawing "

@@ -55,13 +55,8 @@ def train(
         _check_pictures(plot, animate, [("--csv", csv), ("--from", start_from)])
     X, y, data_name = options.load_data(dataset, csv, target, n_bits, samples, noise, data_seed)
     cfg = flags.build_config(**run, dataset=dataset)  # sine: a linear output and mse
-    if patience is not None:
-        cfg = cfg.with_(patience=patience).check()
-    test = None
-    if test_split is not None:
-        cfg.check_targets(y)  # the whole data's targets, as without a split, not a part's
-        X, y, test = options.split_data(X, y, test_split, data_seed,
-                                        None if csv else dataset or "xor")
+    cfg, X, y, test = options.held_out(cfg, X, y, test_split, patience, data_seed,
+                                       None if csv else dataset or "xor")
     start = None
     if start_from:
         start, cfg = _start_from(start_from, run, cfg)
