@@ -7,12 +7,9 @@ against ``xornet.load``; a refused upload against the sentence the command line 
 """
 
 import json
-import os
-import threading
 import time
 
 import numpy as np
-import playwright.sync_api as playwright_api
 import pytest
 from typer.testing import CliRunner
 
@@ -22,35 +19,7 @@ from xornet import palette
 from xornet.cli import app as cli_app
 from xornet.explain import logic
 from xornet.explain.trace import explain_step
-from xornet.playground import server, spec
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-# No skip: the browser tests are part of the issue; `make test` installs Debian's chromium.
-assert os.path.exists(CHROMIUM), "Debian's chromium is missing: run `make test`, which installs it"
-
-
-@pytest.fixture(scope="module")
-def url():
-    sock = server.bind("127.0.0.1", 0)
-    srv = server.make_server(sock, "127.0.0.1")
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    srv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+from xornet.playground import spec
 
 
 @pytest.fixture

@@ -5,42 +5,14 @@ stepper run here; the layout against the boxes of every other card (no two share
 text spills out of its card) at 1280 and 800 px; the marker against the palette's colour.
 """
 
-import threading
-import time
 from dataclasses import replace
 
-import playwright.sync_api as playwright_api
 import pytest
 
 from xornet import palette
-from xornet.playground import server, spec
+from xornet.playground import spec
 from xornet.playground.session import Session
 from xornet.population.trainer import train_population
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def url():
-    sock = server.bind("127.0.0.1", 0)
-    srv = server.make_server(sock, "127.0.0.1")
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    srv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

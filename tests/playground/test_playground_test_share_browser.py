@@ -7,40 +7,12 @@ with its class's colour, a held-out one is hollow: the map shows through its mid
 layout against the boxes of the cards at 1280 and 800 px.
 """
 
-import threading
-import time
 
-import playwright.sync_api as playwright_api
 import pytest
 
 from xornet import palette
-from xornet.playground import server
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 QUERY = "?dataset=moons&samples=80&data_seed=2&test_split=0.3&seed=1"
-
-
-@pytest.fixture(scope="module")
-def url():
-    sock = server.bind("127.0.0.1", 0)
-    srv = server.make_server(sock, "127.0.0.1")
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    srv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 COLOURED = """([id, colour]) => {
