@@ -111,7 +111,7 @@ def test_a_map_in_tiles_equals_the_map_in_one_piece():
 
 
 def test_a_map_on_a_dask_cluster_equals_the_local_map():
-    distributed = pytest.importorskip("distributed")
+    import distributed  # the dask extra, installed by make test: never skipped
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster:
         remote = fractal.trainability_map(size=16, steps=40, tile=64,

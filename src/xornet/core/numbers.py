@@ -1,5 +1,5 @@
 """How xornet reads a number written as text: one rule for CSV cells and for every number
-an option takes (``--lr 0.5,2``, ``--init uniform:2``, ``--hidden 4,4``, ...).
+a command-line option takes (a learning rate, an initialiser's scale, a layer width, ...).
 
 A number is written with the ASCII digits 0-9, an optional sign, a decimal point and an
 exponent: ``-1.5``, ``.5``, ``2e-3``. Python's ``float()`` alone would also take ``1_000``,

@@ -261,7 +261,7 @@ def train_test_split(X: npt.ArrayLike, y: npt.ArrayLike, test_split: float, seed
     seed : int
         Seeds the one ``np.random.Generator`` that draws the permutation,
         ``np.random.default_rng([seed, SPLIT_STREAM])``. The command line passes
-        ``--data-seed``, so the split belongs to the data: changing the network's ``--seed``
+        the data's seed, so the split belongs to the data: changing the network's seed
         keeps the same rows held out.
 
     Returns
@@ -293,7 +293,7 @@ def split_refusal(name: str) -> str | None:
     """Why the rows of dataset ``name`` are not split into training and test rows (a
     clause naming it), or None when they may be. A truth table holds each input once, so a
     held-out row is not a fresh example of what was learned but a part of the function left
-    unsaid; the command line (``--test-split``) and the playground both refuse it so."""
+    unsaid; the command line and the playground both refuse it so."""
     if kind(name) != "truth table":
         return None
     return (f"{name} is a truth table with each input once, so a held-out row is not another "

@@ -18,7 +18,7 @@ animations and results:
 - **Never over an input.** A command that reads files and writes files refuses, before any
   work, an output that is one of its inputs (:func:`refuse_overwriting`): the same file
   under another name, through a symlink or a hard link, included. Otherwise
-  ``xornet train --csv d.csv --save d.csv`` would replace the data with a model.
+  training on d.csv and saving the model as d.csv would replace the data with it.
 - **``-`` is the standard stream**, as Unix tools have it: reading ``"-"`` reads standard
   input (with the same limit: at most ``limit`` + 1 bytes are taken, then refused), writing
   ``"-"`` writes standard output (the whole content at once, after it was made, so a failed

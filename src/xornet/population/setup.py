@@ -92,11 +92,11 @@ def refuse_one_network_only(config):
         if used:
             raise XornetError(f"{name}: the population trainer has no weight penalty or "
                               "learning-rate schedule yet; leave it out, or train one network "
-                              "at a time (xornet train).")
+                              "at a time.")
     if config.patience is not None:
         raise XornetError("patience: the population trainer records no test loss to stop "
-                          "early on; train one network (xornet train --test-split S "
-                          "--patience P) or leave patience out.")
+                          "early on; train one network at a time with a test set, or leave "
+                          "patience out.")
 
 
 def estimated_bytes(n_networks, n_params, n_samples, n_units):

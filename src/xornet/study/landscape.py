@@ -346,7 +346,7 @@ def initial_network(net: Network) -> tuple[Network | None, str | None]:
     t = net.training
     if not t:
         return None, ("the model has no training record, so its initial weights are unknown "
-                      "(train it with `xornet train --save` to keep one)")
+                      "(a model saved after training keeps one)")
     if t.get("init") in (None, "given"):
         how = ("its training started from given weights" if t.get("init") == "given"
                else "its training record does not name the initialiser")

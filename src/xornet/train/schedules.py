@@ -1,6 +1,6 @@
 """Learning-rate schedules: the learning rate of each epoch as a factor of the given one.
 
-A schedule is written as a short spec string (``RunConfig.lr_schedule``, ``--lr-schedule``):
+A schedule is written as a short spec string (``RunConfig.lr_schedule``):
 
     constant       factor 1 in every epoch (the default: no schedule)
     step:N:F       multiply by F every N epochs: factor F^⌊t/N⌋ (0 < F ≤ 1; ``step:N`` means

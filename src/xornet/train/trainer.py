@@ -418,8 +418,8 @@ def check_test_data(net, config, test_data):
     if test_data is None:
         if config.patience is not None:
             raise XornetError("patience: early stopping watches the loss on a test set, and "
-                              "this run has none; give test_data=(X_test, y_test) (on the "
-                              "command line, --test-split) or leave patience out.")
+                              "this run has none; give test_data=(X_test, y_test) or leave "
+                              "patience out.")
         return None
     if not isinstance(test_data, (tuple, list)) or len(test_data) != 2:
         raise XornetError("test_data: expected a pair (X_test, y_test).")
