@@ -117,3 +117,28 @@ def test_yes_allows_a_large_run(monkeypatch):
     assert not reached
     invoke("--ranges", ranges, "--seeds", "2001", "--yes")
     assert reached == [2001]
+
+
+def test_the_commands_defaults_are_the_classic_set_up():
+    """--lr, --momentum, --epochs and --loss are written out in cli/inits.py (so `xornet
+    --help` does not import the study); they must be CLASSIC's."""
+    import inspect
+
+    from xornet.cli.inits import inits_command
+    from xornet.study.inits import CLASSIC
+
+    params = inspect.signature(inits_command).parameters
+    for name in ("lr", "momentum", "epochs", "loss"):
+        assert params[name].default == getattr(CLASSIC, name), name
+
+
+def test_help_loads_no_instrument():
+    """`xornet --help` imports no study module: they load when their command runs."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from xornet.cli import app; "
+            "print(sorted(m for m in sys.modules if m.startswith('xornet.study.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

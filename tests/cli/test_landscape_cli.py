@@ -129,3 +129,15 @@ def test_a_restarted_run_is_looked_at_through_its_last_attempt():
                            env={"COLUMNS": "100"})
     text = " ".join(result.stdout.split())
     assert f"restarted as seed {restarts.restart_seed(5, 1)}" in text
+
+
+def test_the_resolution_help_states_the_studys_limits():
+    """The --resolution help writes the limits out (the study loads at the call)."""
+    import inspect
+
+    from xornet.cli.landscape import landscape_command
+    from xornet.study.landscape import MAX_RESOLUTION, MIN_RESOLUTION
+
+    param = inspect.signature(landscape_command).parameters["resolution"]
+    helptext = param.annotation.__metadata__[0].help
+    assert f"({MIN_RESOLUTION}–{MAX_RESOLUTION};" in helptext

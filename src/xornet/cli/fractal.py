@@ -8,7 +8,6 @@ from xornet.cli import app, render, wording
 from xornet.core import numbers
 from xornet.errors import XornetError, require
 from xornet.io import files
-from xornet.study import fractal
 
 Opt = typer.Option
 
@@ -56,6 +55,8 @@ def fractal_command(
     backend: Annotated[str, Opt(help="auto, numpy or numba.")] = "auto",
     as_json: Annotated[bool, Opt("--json", help="Print the numbers as JSON.")] = False,
 ) -> None:
+    from xornet.study import fractal  # at the call: `xornet --help` stays quick
+
     if out is not None or zoom is not None:
         require("viz", "--out" if out is not None else "--zoom")
     for path, suffix, flag in ((out, ".png", "out"), (zoom, ".gif", "zoom")):

@@ -9,11 +9,10 @@ from xornet.cli import app, options, render, wording
 from xornet.core import numbers
 from xornet.errors import XornetError, require
 from xornet.io import datasets
-from xornet.study import inits as study_inits
 
 Opt = typer.Option
-C = study_inits.CLASSIC
-assert C.lr == 0.5  # the --lr default below: one number, as the classic set-up has
+# The defaults of --lr, --momentum, --epochs and --loss are CLASSIC's (xornet.study.inits),
+# written out so that `xornet --help` does not import the study (a test checks they agree).
 
 HELP = (
     "How often training succeeds, against where it starts: for each initial scale r "
@@ -73,10 +72,10 @@ def inits_command(
     hidden: Annotated[str, Opt(help="Hidden widths, comma-separated, such as 2,3,4 (4x4: two layers of 4).")] = "2",  # noqa: E501
     tolerance: Annotated[str, Opt(help="Solved = every output within this of its target; comma-separated, such as 0.5,0.1.")] = "0.5",  # noqa: E501
     seeds: Annotated[int, Opt(help="Networks per point, seeds 0..S-1 (±2 points of success rate at 2000).")] = 2000,  # noqa: E501
-    lr: Annotated[float, Opt(help="Learning rate.")] = 0.5,  # CLASSIC.lr
-    momentum: Annotated[float, Opt(help="Momentum (0 = plain gradient descent).")] = C.momentum,
-    epochs: Annotated[int, Opt(help="Epochs at most per network.")] = C.epochs,
-    loss: Annotated[str, Opt(help="Loss: sse (½·Σ(ŷ − y)²), mse or bce.")] = C.loss,
+    lr: Annotated[float, Opt(help="Learning rate.")] = 0.5,
+    momentum: Annotated[float, Opt(help="Momentum (0 = plain gradient descent).")] = 0.9,
+    epochs: Annotated[int, Opt(help="Epochs at most per network.")] = 5000,
+    loss: Annotated[str, Opt(help="Loss: sse (½·Σ(ŷ − y)²), mse or bce.")] = "sse",
     dataset: Annotated[str | None, Opt(help="Dataset name (see `xornet datasets`); XOR if omitted.")] = None,  # noqa: E501
     backend: Annotated[str, Opt(help="auto (the compiled kernel when it applies), numba or numpy.")] = "auto",  # noqa: E501
     out: Annotated[str | None, Opt(help="Write the picture (success rate, epochs, failure mix) to this PNG, SVG or PDF file.")] = None,  # noqa: E501
@@ -84,6 +83,8 @@ def inits_command(
     yes: Annotated[bool, Opt("--yes", help=f"Allow more than {ASK_ABOVE:,} networks in all (points × seeds).")] = False,  # noqa: E501
 ):
     """Success rate against the initial weights (see HELP)."""
+    from xornet.study import inits as study_inits  # at the call: `xornet --help` stays quick
+
     options.check_count("--seeds", seeds, 1)
     options.check_count("--epochs", epochs, 1)
     options.check_number("--lr", lr, 0.0, open_low=True)
@@ -113,7 +114,8 @@ def inits_command(
                           "counts sigmoid networks whose every output lands within a tolerance "
                           "of a 0/1 target; choose a classification dataset (`xornet "
                           "datasets`), or study sine with `xornet train`.")
-    base = C.with_(lr=lr, momentum=momentum, epochs=epochs, loss=loss, optimizer="sgd")
+    base = study_inits.CLASSIC.with_(lr=lr, momentum=momentum, epochs=epochs, loss=loss,
+                                     optimizer="sgd")
     base.check()
     X, y, data_name = options.load_data(dataset, None, None, 3, 200, None, 0)
     if not json_out and backend == "numba" and sys.stderr.isatty():

@@ -9,7 +9,6 @@ from xornet import load
 from xornet.cli import app, flags, options, render, streams, wording
 from xornet.cli.plot import _plot_data
 from xornet.errors import XornetError, require
-from xornet.study import landscape as study
 from xornet.train import config
 
 Opt = typer.Option
@@ -32,7 +31,7 @@ def landscape_command(
     data_seed: flags.DataSeed = 0,
     run=None,
     seed: Annotated[int | None, Opt(help="Seed of the random directions (and, without MODEL, of the run).")] = None,  # noqa: E501
-    resolution: Annotated[int, Opt(help=f"Points per axis of each plane ({study.MIN_RESOLUTION}–{study.MAX_RESOLUTION}; the line has at least 61).")] = 41,  # noqa: E501
+    resolution: Annotated[int, Opt(help="Points per axis of each plane (3–401; the line has at least 61).")] = 41,  # noqa: E501
     span: Annotated[float, Opt(help="The random plane reaches ±SPAN (1 = each unit's own weight length).")] = 1.0,  # noqa: E501
     biases: Annotated[bool, Opt("--biases/--no-biases", help="Whether the random directions move the biases too.")] = True,  # noqa: E501
     out: Annotated[str | None, Opt("--out", "-o", help="Write the picture to this PNG (or .svg, .pdf).")] = None,  # noqa: E501
@@ -41,6 +40,8 @@ def landscape_command(
     """The loss along the line from the initial to the final weights, over a random
     filter-normalised plane and over the plane of the training path: is the way down
     monotone, and where does a stalled run sit?"""
+    from xornet.study import landscape as study  # at the call: `xornet --help` stays quick
+
     options.check_count("--samples", samples)
     options.check_count("--data-seed", data_seed, low=0)
     options.check_count("--seed", seed, low=0)
@@ -133,6 +134,8 @@ def _model(path, run, dataset, csv, target, n_bits, samples, noise, data_seed):
 
 
 def _print_summary(con, net, where, data_name, ls, span, seed):
+    from xornet.study.landscape import FLAT
+
     hang = render.print_hanging
     penalty = ls.objective.removeprefix(ls.loss)  # " + l2 0.001 penalty", or ""
     what = f"{ls.loss} loss{penalty}{', as trained' if penalty else ''}"
@@ -158,7 +161,7 @@ def _print_summary(con, net, where, data_name, ls, span, seed):
     a, b, low = p.lowest
     moved = {True: "biases moved", False: "biases fixed", None: "no biases"}[p.biases]
     where_low = (f"{render.num(low)} at ({a:.2g}, {b:.2g})"
-                 if low < (1 - study.FLAT) * ls.end_loss else "the end (nothing lower)")
+                 if low < (1 - FLAT) * ls.end_loss else "the end (nothing lower)")
     hang(con, f"  random plane (±{span:g}, filter-normalised, {moved}, seed {seed}): "
          f"lowest {where_low}")
     if ls.pca is not None and ls.pca.explained is not None:
