@@ -18,14 +18,13 @@ the NumPy path's ``forward`` and ``backward``; ``xornet.population.kernel.train_
 compiled one, and the tests check the two against each other pixel by pixel.
 """
 
-import importlib.util
 import time
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from xornet.core import losses
-from xornet.errors import XornetError, require
+from xornet.errors import XornetError
 from xornet.population.numpy_path import backward, forward
 from xornet.population.setup import initial_params, make_setup
 
@@ -124,39 +123,26 @@ def train_grid(setup, p0, steps, *, backend="auto", threads=None):
 
 
 def _backend(setup, backend, steps):
-    """(backend that runs, seconds to load the kernel, why not the kernel). On ``auto`` the
-    population's cost model (``xornet.population.costs``) decides, as for
-    ``train_population``: with a cold cache a small map trains on the NumPy path before the
-    kernel would have compiled."""
-    if backend not in ("auto", "numpy", "numba"):
-        raise XornetError(f"backend: unknown name {backend!r}; choose one of auto, numpy, "
-                          "numba.")
-    if backend == "numpy":
-        return "numpy", 0.0, ""
+    """(backend that runs, seconds to load the kernel, why not the kernel): chosen as for
+    ``train_population`` (``trainer.choose_backend``, the cost model weighing ``steps``
+    steps per pixel), then the grid's entry point compiled or loaded."""
+    from xornet.population import costs
+    from xornet.population.trainer import choose_backend
+
+    work = costs.Work(len(setup.seeds), int(steps), setup.layout.n_params, len(setup.X),
+                      len(setup.activations))
+    chosen, note = choose_backend(setup, backend, work=work)
+    if chosen != "numba":
+        return chosen, 0.0, note
     from xornet.population import kernel
 
-    reason = kernel.unsupported(setup)
-    if reason is None and importlib.util.find_spec("numba") is None:
+    try:
+        return "numba", kernel.load_grid(), note
+    except kernel.KernelUnavailable as e:
         if backend == "numba":
-            require("fast", "backend")
-        reason = "numba is not installed (pip install 'xornet[fast]')"
-    if reason is None and backend == "auto":
-        from xornet.population import costs
-
-        work = costs.Work(len(setup.seeds), int(steps), setup.layout.n_params, len(setup.X),
-                          len(setup.activations))
-        choice = costs.choose([work], kernel.cache_state(), threads=kernel.default_threads())
-        if choice.backend == "numpy":
-            return "numpy", 0.0, choice.reason
-    if reason is None:
-        try:
-            return "numba", kernel.load_grid(), ""
-        except kernel.KernelUnavailable as e:
-            reason = f"the compiled kernel is not available here ({e})"
-    if backend == "numba":
-        raise XornetError(f"backend: the numba kernel cannot run this: {reason}; use backend "
-                          "'numpy' or 'auto'.")
-    return "numpy", 0.0, reason
+            raise XornetError(f"backend: the numba kernel is not available here ({e}); use "
+                              "backend 'numpy' or 'auto'.") from None
+        return "numpy", 0.0, f"the compiled kernel is not available here ({e})"
 
 
 def train_grid_numpy(setup, p0, steps, first_loss):

@@ -149,7 +149,7 @@ def train_population(config: RunConfig, X: npt.ArrayLike, y: npt.ArrayLike,
     """
     start = time.perf_counter()
     setup = make_setup(config, X, y, seeds, lrs, inits)
-    chosen, note = _choose_backend(setup, backend, threads)
+    chosen, note = choose_backend(setup, backend, threads)
     P = initial_params(setup)  # (n_params, N)
     setup_time = time.perf_counter() - start
     chosen, compile_time, note = _load_kernel(chosen, backend, note)
@@ -169,10 +169,11 @@ def train_population(config: RunConfig, X: npt.ArrayLike, y: npt.ArrayLike,
 
 # --- choosing the backend -----------------------------------------------------------------
 
-def _choose_backend(setup, backend, threads=None):
+def choose_backend(setup, backend, threads=None, work=None):
     """(the backend to try, why: "" when asked for by name). On ``auto`` the kernel is tried
     when it can train this and ``costs.choose`` expects it to finish sooner, its compiling
-    or loading included (``kernel.cache_state``)."""
+    or loading included (``kernel.cache_state``). ``work``: the ``costs.Work`` to weigh
+    (default: ``setup``'s run; the same-init grid passes its own steps)."""
     if backend not in BACKENDS:
         raise XornetError(f"backend: unknown name {backend!r}; choose one of "
                           f"{', '.join(BACKENDS)}.")
@@ -188,7 +189,7 @@ def _choose_backend(setup, backend, threads=None):
     if reason is None and backend == "numba":
         return "numba", ""
     if reason is None:
-        choice = costs.choose([costs.work(setup)], kernel.cache_state(),
+        choice = costs.choose([work or costs.work(setup)], kernel.cache_state(),
                               threads=threads or kernel.default_threads())
         return choice.backend, choice.reason
     if backend == "numba":
