@@ -100,10 +100,9 @@ def inits_command(
                           "of training); use fewer seeds or shorter lists, or add --yes.")
     if out is not None:  # the picture's checks before any training: format, path, series
         require("viz", "--out")
-        from xornet.cli.landscape import check_picture_out
         from xornet.viz.inits import MAX_SERIES
 
-        check_picture_out(out)
+        options.check_picture_out(out)
         n_series = len({(h, t, name) for h, t, name, _ in points})
         if n_series > MAX_SERIES:
             raise XornetError(f"--out: {n_series} series (--init × --hidden × --tolerance) are "

@@ -1,6 +1,5 @@
 """``xornet landscape``: the loss surface of a model, or of a run trained here."""
 
-import os
 from typing import Annotated
 
 import typer
@@ -52,7 +51,7 @@ def landscape_command(
         require("viz", "--out")
         from xornet.io import files
 
-        check_picture_out(out)
+        options.check_picture_out(out)
         files.refuse_overwriting([("MODEL", model), ("--csv", csv)], [("--out", out)])
     if model is not None:
         net, X, y, data_name = _model(model, run, dataset, csv, target, n_bits, samples, noise,
@@ -86,22 +85,6 @@ def landscape_command(
     _print_summary(render.console(), net, where, data_name, ls, span, seed)
     if written:
         typer.echo(f"wrote {written}")
-
-
-def check_picture_out(out):
-    """``--out``: a picture file (.png, .svg or .pdf) in a folder that exists, said before any
-    work (``xornet inits`` checks its --out here too)."""
-    from xornet.io import files
-    from xornet.viz import style
-
-    suffix = os.path.splitext(out)[1].lstrip(".").lower()
-    if suffix not in style.FORMATS:
-        raise XornetError(f"--out: {out!r} is not a picture file; end it in "
-                          f"{', '.join('.' + f for f in style.FORMATS)}.")
-    try:
-        files.writable_target(out, "--out")
-    except XornetError as e:  # the path's own words, under the option that gave it
-        raise XornetError(f"--out: {e}") from None
 
 
 def _model(path, run, dataset, csv, target, n_bits, samples, noise, data_seed):

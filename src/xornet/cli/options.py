@@ -140,3 +140,18 @@ def errors_as_test_split():
         if name != "test_data" or not colon:
             raise
         raise XornetError(f"--test-split: {rest}") from None
+
+
+def check_picture_out(out):
+    """``--out``: a picture file (.png, .svg or .pdf) in a folder that exists, said before any
+    work (``xornet landscape`` and ``xornet inits``)."""
+    from xornet.viz import style  # at the call: the viz extra is checked before it
+
+    suffix = os.path.splitext(out)[1].lstrip(".").lower()
+    if suffix not in style.FORMATS:
+        raise XornetError(f"--out: {out!r} is not a picture file; end it in "
+                          f"{', '.join('.' + f for f in style.FORMATS)}.")
+    try:
+        files.writable_target(out, "--out")
+    except XornetError as e:  # the path's own words, under the option that gave it
+        raise XornetError(f"--out: {e}") from None
