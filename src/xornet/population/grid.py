@@ -127,22 +127,12 @@ def _backend(setup, backend, steps):
     ``train_population`` (``trainer.choose_backend``, the cost model weighing ``steps``
     steps per pixel), then the grid's entry point compiled or loaded."""
     from xornet.population import costs
-    from xornet.population.trainer import choose_backend
+    from xornet.population.trainer import choose_backend, load_kernel
 
     work = costs.Work(len(setup.seeds), int(steps), setup.layout.n_params, len(setup.X),
                       len(setup.activations))
     chosen, note = choose_backend(setup, backend, work=work)
-    if chosen != "numba":
-        return chosen, 0.0, note
-    from xornet.population import kernel
-
-    try:
-        return "numba", kernel.load_grid(), note
-    except kernel.KernelUnavailable as e:
-        if backend == "numba":
-            raise XornetError(f"backend: the numba kernel is not available here ({e}); use "
-                              "backend 'numpy' or 'auto'.") from None
-        return "numpy", 0.0, f"the compiled kernel is not available here ({e})"
+    return load_kernel(chosen, backend, note, grid=True)
 
 
 def train_grid_numpy(setup, p0, steps, first_loss):

@@ -152,7 +152,7 @@ def train_population(config: RunConfig, X: npt.ArrayLike, y: npt.ArrayLike,
     chosen, note = choose_backend(setup, backend, threads)
     P = initial_params(setup)  # (n_params, N)
     setup_time = time.perf_counter() - start
-    chosen, compile_time, note = _load_kernel(chosen, backend, note)
+    chosen, compile_time, note = load_kernel(chosen, backend, note)
     start = time.perf_counter()
     if chosen == "numba":
         from xornet.population import kernel
@@ -198,8 +198,9 @@ def choose_backend(setup, backend, threads=None, work=None):
     return "numpy", reason
 
 
-def _load_kernel(chosen, backend, note=""):
-    """(backend that runs, seconds spent compiling or loading the kernel, why that one).
+def load_kernel(chosen, backend, note="", grid=False):
+    """(backend that runs, seconds spent compiling or loading the kernel, why that one);
+    ``grid``: also the same-init grid's entry point (``kernel.load_grid``).
 
     A kernel that cannot be compiled or loaded here (numba broken, no cache folder that
     works) never fails a run on ``auto``: the NumPy path trains instead and the reason is
@@ -209,7 +210,7 @@ def _load_kernel(chosen, backend, note=""):
     from xornet.population import kernel
 
     try:
-        return "numba", kernel.load(), note
+        return "numba", kernel.load_grid() if grid else kernel.load(), note
     except kernel.KernelUnavailable as e:
         if backend == "numba":
             raise XornetError(f"backend: the numba kernel is not available here ({e}); use "
